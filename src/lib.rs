@@ -1,7 +1,23 @@
 //! propusk: an ESIA-style single sign-on server (OpenID Connect provider).
+//!
+//! Layers (DESIGN.md): `http` parses and responds; `oidc` is the pure protocol core;
+//! `account` and `authn` hold the citizen's identifiers and credentials; `store`,
+//! `keys` and `notify` do the I/O.
 
+pub mod account;
+pub mod authn;
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod oidc;
 pub mod secret;
-pub mod store {
-    pub mod records;
-}
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod views;
+
+pub use http::router as app;
+pub use state::AppState;

@@ -1,0 +1,12 @@
+//! The citizen's account: identifiers (phone, e-mail, SNILS), name, trust level and
+//! the password policy. Pure domain types: no storage, no HTTP.
+
+mod identifiers;
+mod name;
+mod password_policy;
+mod trust;
+
+pub use identifiers::{Email, IdentifierError, Phone, Snils, login_candidates};
+pub use name::{NameError, PersonName};
+pub use password_policy::{PolicyViolation, check_password, generate_password};
+pub use trust::TrustLevel;

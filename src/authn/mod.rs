@@ -1,0 +1,4 @@
+//! Authentication mechanisms. Passwords now; TOTP, one-time codes, WebAuthn,
+//! certificates and lockout join here in later issues.
+
+pub mod password;

@@ -1,0 +1,171 @@
+//! Argon2id password hashing, off the async runtime: each hash runs in
+//! `spawn_blocking` while holding a permit of a semaphore sized to the cores, so a
+//! burst of logins queues instead of starving every other request (DESIGN.md §10).
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    /// OWASP's Argon2id recommendation: 19 MiB, 2 passes, 1 lane.
+    fn default() -> Self {
+        Self { memory_kib: 19456, iterations: 2, parallelism: 1 }
+    }
+}
+
+/// The password as typed: never printed, never copied.
+pub struct Password(String);
+
+impl Password {
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    /// `needs_rehash`: the stored hash used other parameters than the configured ones.
+    Match { needs_rehash: bool },
+    Mismatch,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("invalid Argon2 parameters: {0}")]
+    Params(String),
+    #[error("hashing failed: {0}")]
+    Hash(String),
+    #[error("stored password hash is malformed: {0}")]
+    Malformed(String),
+    #[error("hashing task failed: {0}")]
+    Join(String),
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    params: Params,
+    permits: Semaphore,
+    /// A real hash of a random password, verified when no account matches so that an
+    /// unknown login costs the same time as a wrong password.
+    dummy: String,
+}
+
+impl PasswordHasher {
+    pub fn new(p: Argon2Params, max_parallel: usize) -> Result<Self, PasswordError> {
+        let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
+            .map_err(|e| PasswordError::Params(e.to_string()))?;
+        let dummy = hash_blocking(&params, crate::secret::random_b64(16).as_bytes())?;
+        Ok(Self {
+            inner: Arc::new(Inner { params, permits: Semaphore::new(max_parallel.max(1)), dummy }),
+        })
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String, PasswordError> {
+        let pw = password.expose().as_bytes().to_vec();
+        let params = self.inner.params.clone();
+        self.run(move || hash_blocking(&params, &pw)).await?
+    }
+
+    /// Verify against a stored PHC string; `None` (no such account) verifies the dummy
+    /// hash and answers `Mismatch`.
+    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> Result<Verified, PasswordError> {
+        let pw = password.expose().as_bytes().to_vec();
+        let (target, real) = match stored {
+            Some(s) => (s.to_owned(), true),
+            None => (self.inner.dummy.clone(), false),
+        };
+        let current = self.inner.params.clone();
+        let matched = self
+            .run(move || -> Result<Option<bool>, PasswordError> {
+                let hash = PasswordHash::new(&target).map_err(|e| PasswordError::Malformed(e.to_string()))?;
+                let ok = Argon2::default().verify_password(&pw, &hash).is_ok();
+                Ok(ok.then(|| needs_rehash(&hash, &current)))
+            })
+            .await??;
+        Ok(match (real, matched) {
+            (true, Some(needs_rehash)) => Verified::Match { needs_rehash },
+            _ => Verified::Mismatch,
+        })
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
+        let _permit = self.inner.permits.acquire().await.map_err(|e| PasswordError::Join(e.to_string()))?;
+        tokio::task::spawn_blocking(f).await.map_err(|e| PasswordError::Join(e.to_string()))
+    }
+}
+
+fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, PasswordError> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password(password)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+fn needs_rehash(hash: &PasswordHash, current: &Params) -> bool {
+    if hash.algorithm.as_str() != "argon2id" {
+        return true;
+    }
+    match Params::try_from(hash) {
+        Ok(p) => p.m_cost() != current.m_cost() || p.t_cost() != current.t_cost() || p.p_cost() != current.p_cost(),
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Argon2Params {
+        Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 }
+    }
+
+    #[tokio::test]
+    async fn hash_verify_and_mismatch() {
+        let h = PasswordHasher::new(small(), 2).unwrap();
+        let stored = h.hash(&Password::new("Correct!Horse9".into())).await.unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert_eq!(
+            h.verify(&Password::new("Correct!Horse9".into()), Some(&stored)).await.unwrap(),
+            Verified::Match { needs_rehash: false }
+        );
+        assert_eq!(h.verify(&Password::new("wrong".into()), Some(&stored)).await.unwrap(), Verified::Mismatch);
+        assert_eq!(h.verify(&Password::new("Correct!Horse9".into()), None).await.unwrap(), Verified::Mismatch);
+        assert!(h.verify(&Password::new("x".into()), Some("not-a-hash")).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn changed_parameters_ask_for_a_rehash() {
+        let old = PasswordHasher::new(small(), 1).unwrap();
+        let stored = old.hash(&Password::new("Correct!Horse9".into())).await.unwrap();
+        let new = PasswordHasher::new(Argon2Params { memory_kib: 512, ..small() }, 1).unwrap();
+        assert_eq!(
+            new.verify(&Password::new("Correct!Horse9".into()), Some(&stored)).await.unwrap(),
+            Verified::Match { needs_rehash: true }
+        );
+        assert_eq!(format!("{:?}", Password::new("secret".into())), "Password(***)");
+    }
+}

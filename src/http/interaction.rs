@@ -1,0 +1,309 @@
+//! The hosted pages of an interaction: login and consent. They authenticate the
+//! citizen and record the outcome; they never mint tokens (`/authorize/{uid}` does).
+
+use super::flow::{self, Flow, LoginDone};
+use super::oauth_response::redirect;
+use super::pages::{self, Problem};
+use super::params::parse_urlencoded;
+use super::session::{self, NewSession};
+use super::{cookies, metrics};
+use crate::account::login_candidates;
+use crate::authn::password::{Password, Verified};
+use crate::error::AppError;
+use crate::oidc::claims::{full_name, trust_level};
+use crate::oidc::decision::{Decision, Stage};
+use crate::oidc::scope;
+use crate::secret::constant_time_eq;
+use crate::state::AppState;
+use crate::store::records::AccountRecord;
+use crate::views::{ConsentPage, Locale, LoginPage};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+}
+
+/// `GET /interaction/{uid}`: show whichever page the flow needs now.
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(uid): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    // The language switch: remember the explicit choice in a cookie.
+    let jar = match q.lang.as_deref().and_then(Locale::from_ui_locales) {
+        Some(l) => jar.add(cookies::build(&state, cookies::LANG.to_owned(), l.code().to_owned(), Some(365 * 24 * 3600))),
+        None => jar,
+    };
+    let flow = match flow::load(&state, &jar, &uid).await? {
+        Ok(f) => f,
+        Err(page) => return Ok(page),
+    };
+    let page = match flow.decide(&state).await? {
+        Decision::Interact(Stage::Login) => {
+            let prefill = flow.req.login_hint.clone().unwrap_or_default();
+            login_page(&jar, &flow, &prefill, None, StatusCode::OK)?
+        }
+        Decision::Interact(Stage::Consent) => consent_page(&state, &jar, &flow).await?,
+        Decision::Issue | Decision::Fail(_) => redirect(&format!("/authorize/{uid}")),
+    };
+    Ok((jar, page).into_response())
+}
+
+/// `POST /interaction/{uid}/login`: check the password, start a session.
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(uid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let flow = match flow::load(&state, &jar, &uid).await? {
+        Ok(f) => f,
+        Err(page) => return Ok(page),
+    };
+    let form = parse_urlencoded(&body).unwrap_or_default();
+    if !csrf_ok(&flow, form.get("csrf")) {
+        return Ok(expired_form(&jar, &flow));
+    }
+    let typed = form.get("login").unwrap_or("").trim();
+    let password = Password::new(form.get("password").unwrap_or("").to_owned());
+    if typed.is_empty() {
+        return login_page(&jar, &flow, typed, Some(LoginError::LoginMissing), StatusCode::BAD_REQUEST);
+    }
+    let Ok(candidates) = login_candidates(typed) else {
+        return login_page(&jar, &flow, typed, Some(LoginError::LoginUnrecognised), StatusCode::BAD_REQUEST);
+    };
+    if password.expose().is_empty() {
+        return login_page(&jar, &flow, typed, Some(LoginError::PasswordMissing), StatusCode::BAD_REQUEST);
+    }
+    let Some(account) = authenticate(&state, &candidates, &password).await? else {
+        metrics::login("failure");
+        tracing::info!(interaction = %uid, "login failed");
+        return login_page(&jar, &flow, typed, Some(LoginError::Invalid), StatusCode::UNAUTHORIZED);
+    };
+    metrics::login("success");
+    tracing::info!(account = %account.id, interaction = %uid, "login");
+    let (session, jar) = session::start(
+        &state,
+        jar,
+        flow.session.as_ref(),
+        NewSession {
+            account_id: &account.id,
+            amr: vec!["pwd".to_owned()],
+            acr: trust_level(&account).acr().to_owned(),
+            user_agent: header_str(&headers, header::USER_AGENT),
+            ip: None,
+        },
+    )
+    .await?;
+    let done = LoginDone { account_id: account.id.clone(), session_id: session.id };
+    let json = serde_json::to_string(&done).map_err(|e| AppError::Internal(e.to_string()))?;
+    state.store.set_interaction_login(&uid, &json).await?;
+    Ok((jar, redirect(&format!("/authorize/{uid}"))).into_response())
+}
+
+/// `POST /interaction/{uid}/consent`: allow (remembered per portal) or deny.
+pub async fn consent(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let flow = match flow::load(&state, &jar, &uid).await? {
+        Ok(f) => f,
+        Err(page) => return Ok(page),
+    };
+    let form = parse_urlencoded(&body).unwrap_or_default();
+    if !csrf_ok(&flow, form.get("csrf")) {
+        return Ok(expired_form(&jar, &flow));
+    }
+    let Some(session) = &flow.session else {
+        // The session ended meanwhile: back to the flow, which will ask for a login.
+        return Ok(redirect(&format!("/authorize/{uid}")));
+    };
+    if form.get("decision") != Some("allow") {
+        // Denied: the resume sends access_denied to the portal.
+        let err = crate::oidc::OAuthError::new(crate::oidc::ErrorCode::AccessDenied, "the citizen declined");
+        state.store.take_interaction(&uid).await?;
+        let jar = jar.add(cookies::removal(&state, cookies::interaction_name(&uid)));
+        let resp = super::oauth_response::redirect_error(
+            &flow.req.redirect_uri,
+            &err,
+            flow.req.state.as_deref(),
+            &state.config.issuer,
+        );
+        return Ok((jar, resp).into_response());
+    }
+    let mut scopes = state
+        .store
+        .consent(&session.account_id, &flow.client.id)
+        .await?
+        .map(|c| c.scopes)
+        .unwrap_or_default();
+    for s in flow.req.scopes.iter().filter(|s| scope::needs_consent(s)) {
+        if !scopes.iter().any(|g| g == s) {
+            scopes.push(s.to_owned());
+        }
+    }
+    state
+        .store
+        .upsert_consent(&crate::store::records::ConsentRecord {
+            account_id: session.account_id.clone(),
+            client_id: flow.client.id.clone(),
+            scopes,
+            granted_at: state.now(),
+        })
+        .await?;
+    state.store.set_interaction_consent(&uid).await?;
+    Ok(redirect(&format!("/authorize/{uid}")))
+}
+
+/// The account whose password matches, among the candidates for the typed login.
+/// With no candidate account a dummy hash is verified, so timing does not tell
+/// whether an account exists; a blocked account fails like a wrong password.
+async fn authenticate(
+    state: &AppState,
+    candidates: &[crate::store::records::LoginKey],
+    password: &Password,
+) -> Result<Option<AccountRecord>, AppError> {
+    let mut found: Vec<AccountRecord> = Vec::new();
+    for key in candidates {
+        if let Some(a) = state.store.account_by_login(key).await? {
+            if !found.iter().any(|f| f.id == a.id) {
+                found.push(a);
+            }
+        }
+    }
+    if found.is_empty() {
+        state.hasher.verify(password, None).await?;
+        return Ok(None);
+    }
+    for account in found {
+        match state.hasher.verify(password, account.password_hash.as_deref()).await? {
+            Verified::Match { needs_rehash } if account.status == "active" => {
+                if needs_rehash {
+                    let fresh = state.hasher.hash(password).await?;
+                    state.store.set_password_hash(&account.id, &fresh, state.now()).await?;
+                }
+                return Ok(Some(account));
+            }
+            Verified::Match { .. } | Verified::Mismatch => {}
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoginError {
+    LoginMissing,
+    LoginUnrecognised,
+    PasswordMissing,
+    Invalid,
+}
+
+fn login_page(
+    jar: &CookieJar,
+    flow: &Flow,
+    prefill: &str,
+    error: Option<LoginError>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let locale = pages::locale(flow.req.ui_locales.as_deref(), jar);
+    let t = locale.texts();
+    let uid = interaction_id(flow);
+    let (error, error_field) = match error {
+        None => (None, None),
+        Some(LoginError::LoginMissing | LoginError::LoginUnrecognised) => (Some(t.error_login_field), Some("login")),
+        Some(LoginError::PasswordMissing) => (Some(t.error_password_empty), Some("password")),
+        Some(LoginError::Invalid) => (Some(t.error_invalid_credentials), None),
+    };
+    let action = format!("/interaction/{uid}/login");
+    let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());
+    let page = LoginPage {
+        t,
+        lang: locale.code(),
+        action: &action,
+        csrf: csrf(flow),
+        login: prefill,
+        error,
+        error_field,
+        client_name: &flow.client.name,
+        switch_url: &switch_url,
+    };
+    pages::html(status, &page, &form_targets(flow))
+}
+
+async fn consent_page(state: &AppState, jar: &CookieJar, flow: &Flow) -> Result<Response, AppError> {
+    let locale = pages::locale(flow.req.ui_locales.as_deref(), jar);
+    let t = locale.texts();
+    let uid = interaction_id(flow);
+    let account_name = match &flow.session {
+        Some(s) => state.store.account(&s.account_id).await?.map(|a| full_name(&a)).unwrap_or_default(),
+        None => String::new(),
+    };
+    let scopes: Vec<&'static str> = flow
+        .req
+        .scopes
+        .iter()
+        .filter_map(|s| t.scope_description(s))
+        .collect();
+    let action = format!("/interaction/{uid}/consent");
+    let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());
+    let page = ConsentPage {
+        t,
+        lang: locale.code(),
+        action: &action,
+        csrf: csrf(flow),
+        client_name: &flow.client.name,
+        account_name: &account_name,
+        scopes,
+        switch_url: &switch_url,
+    };
+    pages::html(StatusCode::OK, &page, &form_targets(flow))
+}
+
+fn interaction_id(flow: &Flow) -> &str {
+    flow.interaction.as_ref().map_or("", |i| i.id.as_str())
+}
+
+fn csrf(flow: &Flow) -> &str {
+    flow.interaction.as_ref().map_or("", |i| i.csrf_token.as_str())
+}
+
+fn csrf_ok(flow: &Flow, sent: Option<&str>) -> bool {
+    match (sent, &flow.interaction) {
+        (Some(s), Some(i)) => constant_time_eq(s, &i.csrf_token),
+        _ => false,
+    }
+}
+
+fn expired_form(jar: &CookieJar, flow: &Flow) -> Response {
+    let locale = pages::locale(flow.req.ui_locales.as_deref(), jar);
+    pages::error(locale, StatusCode::FORBIDDEN, Problem::InteractionExpired, "invalid_csrf")
+}
+
+/// After the consent post the browser follows redirects to the portal.
+fn form_targets(flow: &Flow) -> Vec<String> {
+    pages::origin(&flow.req.redirect_uri).into_iter().collect()
+}
+
+fn other(l: Locale) -> Locale {
+    match l {
+        Locale::Ru => Locale::En,
+        Locale::En => Locale::Ru,
+    }
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(256).collect())
+}

@@ -1,0 +1,71 @@
+//! The HTTP surface: the route table, security headers and metrics. Handlers parse,
+//! call the protocol core and the store, and respond; they hold no protocol logic.
+
+mod access;
+mod authorize;
+mod client_auth;
+pub mod cookies;
+mod flow;
+mod interaction;
+mod introspect;
+mod issue;
+mod logout;
+mod meta;
+pub mod metrics;
+mod oauth_response;
+mod pages;
+mod params;
+mod revoke;
+mod session;
+mod token;
+mod userinfo;
+
+use crate::oidc::discovery::paths;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+/// Requests larger than this are refused before any handler runs.
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    let _ = metrics::handle();
+    Router::new()
+        .route(paths::DISCOVERY, get(meta::discovery))
+        .route(paths::JWKS, get(meta::jwks))
+        .route(paths::AUTHORIZE, get(authorize::authorize).post(authorize::authorize))
+        .route("/authorize/{uid}", get(authorize::resume))
+        .route("/interaction/{uid}", get(interaction::show))
+        .route("/interaction/{uid}/login", post(interaction::login))
+        .route("/interaction/{uid}/consent", post(interaction::consent))
+        .route(paths::TOKEN, post(token::token))
+        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(paths::INTROSPECT, post(introspect::introspect))
+        .route(paths::REVOKE, post(revoke::revoke))
+        .route(paths::END_SESSION, get(logout::logout).post(logout::logout))
+        .route("/logout/confirm", post(logout::confirm))
+        .route("/healthz", get(meta::healthz))
+        .route("/metrics", get(meta::metrics_text))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(metrics::track))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Headers every response carries; pages set their own, tighter CSP first.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    resp
+}

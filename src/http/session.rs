@@ -1,0 +1,81 @@
+//! The browser's login session: a random secret in a cookie, its hash in the database.
+//! A session ends on logout, after `idle_timeout` without use, and after
+//! `absolute_lifetime` in any case.
+
+use super::cookies;
+use crate::error::AppError;
+use crate::secret::{Secret, hash_token, random_id};
+use crate::state::AppState;
+use crate::store::records::SessionRecord;
+use axum_extra::extract::cookie::CookieJar;
+
+/// The live session of this browser, if any. Touches `last_seen_at`.
+pub async fn current(state: &AppState, jar: &CookieJar) -> Result<Option<SessionRecord>, AppError> {
+    let Some(secret) = cookies::value(jar, cookies::SESSION) else {
+        return Ok(None);
+    };
+    let Some(s) = state.store.session_by_secret(&hash_token(secret)).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    if !is_live(state, &s, now) {
+        return Ok(None);
+    }
+    if now > s.last_seen_at {
+        state.store.touch_session(&s.id, now).await?;
+    }
+    Ok(Some(s))
+}
+
+pub fn is_live(state: &AppState, s: &SessionRecord, now: i64) -> bool {
+    s.ended_at.is_none()
+        && now < s.expires_at
+        && now - s.last_seen_at <= state.config.session.idle_timeout
+}
+
+/// What a new login records about the browser.
+pub struct NewSession<'a> {
+    pub account_id: &'a str,
+    pub amr: Vec<String>,
+    pub acr: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Start a session (always a fresh id and secret: no session fixation) and end the
+/// browser's previous one. Returns the record and the jar with the new cookie.
+pub async fn start(
+    state: &AppState,
+    jar: CookieJar,
+    previous: Option<&SessionRecord>,
+    new: NewSession<'_>,
+) -> Result<(SessionRecord, CookieJar), AppError> {
+    let now = state.now();
+    if let Some(p) = previous {
+        state.store.end_session(&p.id, now).await?;
+    }
+    let secret = Secret::generate();
+    let record = SessionRecord {
+        id: random_id(),
+        account_id: new.account_id.to_owned(),
+        auth_time: now,
+        amr: new.amr,
+        acr: new.acr,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.config.session.absolute_lifetime,
+        ended_at: None,
+        user_agent: new.user_agent,
+        ip: new.ip,
+    };
+    state.store.insert_session(&record, &secret.hash()).await?;
+    // A session cookie (no Max-Age): it also ends when the browser closes.
+    let cookie = cookies::build(state, cookies::SESSION.to_owned(), secret.into_string(), None);
+    Ok((record, jar.add(cookie)))
+}
+
+/// End the session and clear the cookie.
+pub async fn end(state: &AppState, jar: CookieJar, s: &SessionRecord) -> Result<CookieJar, AppError> {
+    state.store.end_session(&s.id, state.now()).await?;
+    Ok(jar.add(cookies::removal(state, cookies::SESSION.to_owned())))
+}

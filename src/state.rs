@@ -1,0 +1,58 @@
+//! Everything a handler needs, built once at start-up and passed explicitly
+//! (no global config or database handles).
+
+use crate::authn::password::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::keys::KeySet;
+use crate::store::Store;
+use std::sync::{Arc, RwLock};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    keys: Arc<RwLock<Arc<KeySet>>>,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: PasswordHasher,
+}
+
+impl AppState {
+    /// Connects nothing itself: the caller opens the store (and runs migrations) so that
+    /// `main.rs` chooses the backend once.
+    pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> Result<AppState, AppError> {
+        let keys = KeySet::load_or_init(&config.keys_dir, clock.now())?;
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hasher = PasswordHasher::new(config.password_hash, workers)?;
+        Ok(AppState {
+            config: Arc::new(config),
+            store,
+            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            clock,
+            hasher,
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The current key set (cheap: an Arc clone).
+    pub fn keys(&self) -> Arc<KeySet> {
+        match self.keys.read() {
+            Ok(k) => Arc::clone(&k),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Re-read the keys directory (after `propusk keys rotate`, on SIGHUP).
+    pub fn reload_keys(&self) -> Result<(), AppError> {
+        let fresh = Arc::new(KeySet::load_or_init(&self.config.keys_dir, self.now())?);
+        match self.keys.write() {
+            Ok(mut k) => *k = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,104 @@
+//! Relying portals.
+
+use super::codec::{list, parse_list};
+use super::records::ClientRecord;
+use super::{Store, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    secret_hash: Option<String>,
+    name: String,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    scopes: String,
+    grant_types: String,
+    auth_method: String,
+    id_token_alg: String,
+    min_trust_level: String,
+    created_at: i64,
+}
+
+impl TryFrom<Row> for ClientRecord {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        Ok(ClientRecord {
+            redirect_uris: parse_list("clients.redirect_uris", &r.redirect_uris)?,
+            post_logout_redirect_uris: parse_list("clients.post_logout_redirect_uris", &r.post_logout_redirect_uris)?,
+            scopes: parse_list("clients.scopes", &r.scopes)?,
+            grant_types: parse_list("clients.grant_types", &r.grant_types)?,
+            id: r.id,
+            secret_hash: r.secret_hash,
+            name: r.name,
+            auth_method: r.auth_method,
+            id_token_alg: r.id_token_alg,
+            min_trust_level: r.min_trust_level,
+            created_at: r.created_at,
+        })
+    }
+}
+
+macro_rules! select_clients {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, secret_hash, name, redirect_uris, post_logout_redirect_uris, scopes, grant_types, ",
+            "auth_method, id_token_alg, min_trust_level, created_at FROM clients ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    pub async fn insert_client(&self, c: &ClientRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO clients (id, secret_hash, name, redirect_uris, post_logout_redirect_uris, scopes, \
+             grant_types, auth_method, id_token_alg, min_trust_level, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&c.id)
+        .bind(&c.secret_hash)
+        .bind(&c.name)
+        .bind(list(&c.redirect_uris))
+        .bind(list(&c.post_logout_redirect_uris))
+        .bind(list(&c.scopes))
+        .bind(list(&c.grant_types))
+        .bind(&c.auth_method)
+        .bind(&c.id_token_alg)
+        .bind(&c.min_trust_level)
+        .bind(c.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(select_clients!("WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(select_clients!("ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Remove a portal with everything issued to it, in one transaction (the schema's
+    /// cascades need SQLite's foreign_keys pragma; explicit deletes do not).
+    pub async fn remove_client(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM access_tokens WHERE client_id = $1",
+            "DELETE FROM refresh_tokens WHERE client_id = $1",
+            "DELETE FROM authorization_codes WHERE client_id = $1",
+            "DELETE FROM grants WHERE client_id = $1",
+            "DELETE FROM consents WHERE client_id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        let gone = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(gone.rows_affected() > 0)
+    }
+}

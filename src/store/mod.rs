@@ -1,0 +1,143 @@
+//! Storage: one implementation on `sqlx::Any` for SQLite and PostgreSQL (portable SQL,
+//! `$N` placeholders, BIGINT times and flags, TEXT lists). The backend is chosen once by
+//! the URL scheme in `connect`; nothing outside this module knows which one it is, and
+//! sqlx errors stop here as `StoreError`.
+//!
+//! State changes that must not race (consuming a code, using a refresh token, ending a
+//! session, taking an interaction) are single conditional statements, so two requests
+//! or two nodes can never both win.
+
+mod accounts;
+mod clients;
+mod codec;
+mod grants;
+mod housekeeping;
+mod interactions;
+pub mod records;
+mod sessions;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor as _};
+use std::time::Duration;
+
+pub use records::*;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint: the field that clashed ("phone", "email", "snils", "id").
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migrate(String),
+    #[error("unsupported database url: {0}")]
+    UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict_field(db.message(), db.constraint())),
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+/// Which column a unique violation is about, from the constraint name (PostgreSQL) or
+/// the message (SQLite: "UNIQUE constraint failed: accounts.phone").
+fn conflict_field(message: &str, constraint: Option<&str>) -> &'static str {
+    let text = format!("{} {}", constraint.unwrap_or(""), message);
+    for field in ["phone", "email", "snils", "secret_hash", "token_hash", "code_hash"] {
+        if text.contains(field) {
+            return match field {
+                "phone" => "phone",
+                "email" => "email",
+                "snils" => "snils",
+                _ => "id",
+            };
+        }
+    }
+    "id"
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// `sqlite://PATH` (file and folder created), `sqlite::memory:`, or
+    /// `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url, max) = if url == "sqlite::memory:" {
+            // One connection: every query must see the same in-memory database.
+            (Backend::Sqlite, url.to_owned(), 1)
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            let file = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Unavailable(format!("creating {}: {e}", dir.display())))?;
+            }
+            let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+            (Backend::Sqlite, url, 8)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned(), 16)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or("").to_owned()));
+        };
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; the busy timeout makes a
+                    // writer wait for the lock instead of failing at once.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(&url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

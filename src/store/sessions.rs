@@ -1,0 +1,109 @@
+//! Browser login sessions. The cookie's secret is kept only as its hash.
+
+use super::codec::{list, parse_list};
+use super::records::SessionRecord;
+use super::{Store, StoreError};
+use crate::clock::UnixTime;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    account_id: String,
+    auth_time: i64,
+    amr: String,
+    acr: String,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    ended_at: Option<i64>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+impl TryFrom<Row> for SessionRecord {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        Ok(SessionRecord {
+            amr: parse_list("sessions.amr", &r.amr)?,
+            id: r.id,
+            account_id: r.account_id,
+            auth_time: r.auth_time,
+            acr: r.acr,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            expires_at: r.expires_at,
+            ended_at: r.ended_at,
+            user_agent: r.user_agent,
+            ip: r.ip,
+        })
+    }
+}
+
+macro_rules! select_sessions {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, account_id, auth_time, amr, acr, created_at, last_seen_at, expires_at, ended_at, ",
+            "user_agent, ip FROM sessions ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    pub async fn insert_session(&self, s: &SessionRecord, secret_hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id, secret_hash, account_id, auth_time, amr, acr, created_at, last_seen_at, \
+             expires_at, ended_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&s.id)
+        .bind(secret_hash)
+        .bind(&s.account_id)
+        .bind(s.auth_time)
+        .bind(list(&s.amr))
+        .bind(&s.acr)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .bind(s.ended_at)
+        .bind(&s.user_agent)
+        .bind(&s.ip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session_by_secret(&self, secret_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(select_sessions!("WHERE secret_hash = $1"))
+            .bind(secret_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(select_sessions!("WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn touch_session(&self, id: &str, now: UnixTime) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// True if this call ended the session (it was still open).
+    pub async fn end_session(&self, id: &str, now: UnixTime) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
