@@ -59,7 +59,9 @@ impl Phone {
 pub struct Email(String);
 
 impl Email {
-    /// Trimmed; the domain lower-cased (the local part is kept as typed, RFC 5321).
+    /// Trimmed and lower-cased. RFC 5321 lets a mail server treat the local part
+    /// case-sensitively, but no Russian mail service does, and two accounts for
+    /// `Ivan@mail.ru` and `ivan@mail.ru` would be a trap; so the whole address is folded.
     pub fn parse(input: &str) -> Result<Email, IdentifierError> {
         let s = input.trim();
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -74,7 +76,7 @@ impl Email {
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(IdentifierError::Email);
         }
-        Ok(Email(format!("{local}@{}", domain.to_lowercase())))
+        Ok(Email(s.to_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -185,8 +187,8 @@ mod tests {
     }
 
     #[test]
-    fn emails_keep_the_local_part_and_lower_the_domain() {
-        assert_eq!(Email::parse(" Ivan.Petrov@Mail.RU ").unwrap().as_str(), "Ivan.Petrov@mail.ru");
+    fn emails_are_folded_to_lower_case() {
+        assert_eq!(Email::parse(" Ivan.Petrov@Mail.RU ").unwrap().as_str(), "ivan.petrov@mail.ru");
         for bad in ["ivan", "ivan@", "@mail.ru", "iv an@mail.ru", "ivan@mail", "ivan@mail..ru", "a@b@c.ru"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
@@ -208,7 +210,7 @@ mod tests {
 
     #[test]
     fn login_candidates_cover_every_reading() {
-        assert_eq!(login_candidates("Ivan@Mail.ru").unwrap(), vec![LoginKey::Email("Ivan@mail.ru".into())]);
+        assert_eq!(login_candidates("Ivan@Mail.ru").unwrap(), vec![LoginKey::Email("ivan@mail.ru".into())]);
         assert_eq!(login_candidates("+7 912 345 67 89").unwrap(), vec![LoginKey::Phone("+79123456789".into())]);
         assert_eq!(login_candidates("112-233-445 95").unwrap(), vec![LoginKey::Snils("11223344595".into())]);
         // 11 digits starting with 7 and a valid SNILS checksum: try both.
