@@ -140,9 +140,9 @@ pub enum ConfigError {
     Invalid(String),
 }
 
-/// Environment variables that start with `PROPUSK_` but are not configuration
-/// (the test suite's database URL).
-const NOT_CONFIG_ENV: &[&str] = &["TEST_DATABASE_URL"];
+/// Environment variables that start with `PROPUSK_` but are not configuration keys:
+/// the CLI's `--config` and the test suite's database URL.
+const NOT_CONFIG_ENV: &[&str] = &["CONFIG", "TEST_DATABASE_URL"];
 
 impl Config {
     /// Load from `file` (must exist when given), else from `./propusk.toml` when present,

@@ -98,7 +98,9 @@ fn contains_personal(lower: &str, personal: &[&str]) -> bool {
     personal.iter().any(|item| {
         let item = item.trim().to_lowercase();
         let digits: String = item.chars().filter(char::is_ascii_digit).collect();
-        let text_hit = item.chars().count() >= 3 && lower.contains(item.split('@').next().unwrap_or(&item));
+        // For an e-mail, its local part is what people put in passwords.
+        let needle = item.split('@').next().unwrap_or(&item);
+        let text_hit = needle.chars().count() >= 3 && lower.contains(needle);
         // Phones and dates: compare the digits (the last 7 of a phone are enough to recognise it).
         let digit_hit = digits.len() >= 6 && {
             let tail = &digits[digits.len().saturating_sub(7)..];
@@ -154,6 +156,7 @@ mod tests {
         assert!(
             check_password("Ivanov#77Zz", &["Ivanov", "Ivan"]).unwrap_err().contains(&PolicyViolation::PersonalData)
         );
+        assert!(check_password("Weak#Pass9x", &["a@b.ru"]).is_ok(), "a one-letter local part is no personal data");
         assert!(
             check_password("Zz#4567891x", &["+79124567891"]).unwrap_err().contains(&PolicyViolation::PersonalData)
         );

@@ -34,10 +34,10 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     let store = crate::server::open_store(config).await?;
     match cmd {
         UserCommand::Add { name, phone, email, snils } => {
-            let name = PersonName::parse(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
-            let phone = phone.as_deref().map(Phone::parse).transpose().map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
-            let email = email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-            let snils = snils.as_deref().map(Snils::parse).transpose().map_err(|e| anyhow::anyhow!("--snils: {e}"))?;
+            let name = PersonName::parse(&name).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let phone = phone.as_deref().map(Phone::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let email = email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let snils = snils.as_deref().map(Snils::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
             if phone.is_none() && email.is_none() && snils.is_none() {
                 bail!("give at least one login identifier: --phone, --email or --snils");
             }
