@@ -123,7 +123,15 @@ async fn refresh(
     scope: Option<&str>,
 ) -> Result<Result<Minted, OAuthError>, AppError> {
     let now = state.now();
-    let (rec, grant) = match state.store.use_refresh_token(&hash_token(token), now).await? {
+    let hash = hash_token(token);
+    // A request that asks for too much must not burn the token: check the scope against
+    // the stored grant before the single-use step below.
+    if let (Some(asked), Some((peek, _))) = (scope, state.store.refresh_token(&hash).await?) {
+        if peek.client_id == client.id && narrowed(asked, &peek.scopes).is_none() {
+            return Ok(Err(OAuthError::invalid_scope("scope exceeds the original grant")));
+        }
+    }
+    let (rec, grant) = match state.store.use_refresh_token(&hash, now).await? {
         RefreshUse::Fresh { token, grant } => (token, grant),
         RefreshUse::Reused(rec) => {
             // Rotation makes every refresh token single-use: a second use means two
@@ -141,17 +149,16 @@ async fn refresh(
     if grant.revoked_at.is_some() || rec.expires_at <= now {
         return Ok(Err(OAuthError::invalid_grant("the refresh token is no longer valid")));
     }
+    // Narrowing applies to this response's access token; the new refresh token keeps
+    // the original scope (RFC 6749 §6).
     let original = Scopes::from_vec(rec.scopes.clone());
-    let mut scopes = original.clone();
-    if let Some(asked) = scope {
-        let asked = Scopes::parse_supported(asked);
-        if asked.is_empty() || !asked.is_subset_of(&rec.scopes) {
-            return Ok(Err(OAuthError::invalid_scope("scope exceeds the original grant")));
-        }
-        // Narrowing applies to this response's access token; the new refresh token
-        // keeps the original scope (RFC 6749 §6).
-        scopes = asked;
-    }
+    let scopes = match scope {
+        None => original.clone(),
+        Some(asked) => match narrowed(asked, &rec.scopes) {
+            Some(s) => s,
+            None => return Ok(Err(OAuthError::invalid_scope("scope exceeds the original grant"))),
+        },
+    };
     let Some(account) = active_account(state, &rec.account_id).await? else {
         return Ok(Err(OAuthError::invalid_grant("the account is not available")));
     };
@@ -166,6 +173,12 @@ async fn refresh(
         nonce: None,
     };
     Ok(Ok(issue::for_user(state, g, "refresh_token").await?))
+}
+
+/// The requested scope if it is a non-empty subset of the grant's.
+fn narrowed(asked: &str, granted: &[String]) -> Option<Scopes> {
+    let asked = Scopes::parse_supported(asked);
+    (!asked.is_empty() && asked.is_subset_of(granted)).then_some(asked)
 }
 
 /// Scopes a portal may ask for itself: its registered ones, minus those that name a

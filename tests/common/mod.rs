@@ -156,6 +156,31 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     Some(tag[v..v + end].replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'"))
 }
 
+/// Every `<input type="hidden" name=… value=…>` of a page.
+pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<input type=\"hidden\"") {
+        let tag_end = at + rest[at..].find('>').unwrap();
+        let tag = &rest[at..tag_end];
+        let attr = |name: &str| {
+            let start = tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2)?;
+            let end = tag[start..].find('"')?;
+            Some(unescape(&tag[start..start + end]))
+        };
+        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+            out.push((n, v));
+        }
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'")
+        .replace("&#x2f;", "/").replace("&#x2F;", "/").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
 /// The `action` of the first form on the page.
 pub fn form_action(html: &str) -> String {
     let at = html.find("<form").expect("a form");
@@ -187,12 +212,11 @@ impl TestApp {
         panic!("redirect loop");
     }
 
-    /// Submit a page's form with the given fields (csrf is copied from the page).
+    /// Submit a page's form with the given fields plus the page's hidden inputs (the
+    /// CSRF token among them), as a browser would.
     pub async fn submit(&self, b: &reqwest::Client, html: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut form: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        if let Some(csrf) = input_value(html, "csrf") {
-            form.push(("csrf".into(), csrf));
-        }
+        form.extend(hidden_inputs(html));
         b.post(self.url(&form_action(html))).form(&form).send().await.unwrap()
     }
 
