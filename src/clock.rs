@@ -16,7 +16,10 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[expect(clippy::disallowed_methods, reason = "this is the one place allowed to read the wall clock")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "this is the one place allowed to read the wall clock"
+    )]
     fn now(&self) -> UnixTime {
         let since = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

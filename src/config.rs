@@ -158,11 +158,7 @@ impl Config {
             }
             None => {}
         }
-        figment = figment.merge(
-            Env::prefixed("PROPUSK_")
-                .ignore(NOT_CONFIG_ENV)
-                .split("__"),
-        );
+        figment = figment.merge(Env::prefixed("PROPUSK_").ignore(NOT_CONFIG_ENV).split("__"));
         let config: Config = figment
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
@@ -257,7 +253,11 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
-        std::fs::write(&path, "issuer = \"https://id.example.ru\"\nlisten_port = 1\n").unwrap();
+        std::fs::write(
+            &path,
+            "issuer = \"https://id.example.ru\"\nlisten_port = 1\n",
+        )
+        .unwrap();
         let err = Config::load(Some(&path)).unwrap_err().to_string();
         assert!(err.contains("listen_port"), "{err}");
     }

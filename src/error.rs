@@ -37,6 +37,11 @@ impl IntoResponse for AppError {
         } else {
             "internal server error"
         };
-        (status, [(axum::http::header::CACHE_CONTROL, "no-store")], body).into_response()
+        (
+            status,
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -22,7 +22,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     install_crypto_provider();
     let store = open_store(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = AppState::new(config.clone(), store, clock).context("building application state")?;
+    let state =
+        AppState::new(config.clone(), store, clock).context("building application state")?;
     spawn_housekeeping(state.clone());
     spawn_key_reload(state.clone());
     let app = crate::app(state);
@@ -38,9 +39,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .context("serving")?;
         }
         Some(tls) => {
-            let rustls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
-                .await
-                .with_context(|| format!("loading TLS certificate {}", tls.cert_file.display()))?;
+            let rustls =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
+                    .await
+                    .with_context(|| {
+                        format!("loading TLS certificate {}", tls.cert_file.display())
+                    })?;
             tracing::info!(listen = %config.listen, issuer = %config.issuer, "propusk listening (TLS)");
             axum_server::bind_rustls(config.listen, rustls)
                 .handle(handle)
@@ -63,7 +67,8 @@ async fn shutdown_on_signal(handle: axum_server::Handle<std::net::SocketAddr>) {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -97,13 +102,16 @@ fn spawn_housekeeping(state: AppState) {
 fn spawn_key_reload(state: AppState) {
     #[cfg(unix)]
     tokio::spawn(async move {
-        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
             return;
         };
         while hup.recv().await.is_some() {
             match state.reload_keys() {
                 Ok(()) => tracing::info!("signing keys reloaded"),
-                Err(e) => tracing::error!(error = %e, "reloading signing keys failed; keeping the old set"),
+                Err(e) => {
+                    tracing::error!(error = %e, "reloading signing keys failed; keeping the old set")
+                }
             }
         }
     });

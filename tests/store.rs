@@ -1,12 +1,19 @@
 //! The store through its public API, on SQLite and (when PROPUSK_TEST_DATABASE_URL is
 //! set) PostgreSQL: uniqueness, the atomic state changes, transactions, housekeeping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::db::{TestDb, databases};
 use propusk::store::*;
 
-fn account(id: &str, phone: Option<&str>, email: Option<&str>, snils: Option<&str>) -> AccountRecord {
+fn account(
+    id: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+    snils: Option<&str>,
+) -> AccountRecord {
     AccountRecord {
         id: id.into(),
         family_name: "Иванов".into(),
@@ -102,7 +109,15 @@ fn issue(grant: &str, jti: &str, refresh: Option<&str>, new_grant: bool) -> Toke
 async fn seeded() -> Vec<TestDb> {
     let mut out = Vec::new();
     for db in databases().await {
-        db.store.insert_account(&account("a1", Some("+79123456789"), Some("a@b.ru"), Some("11223344595"))).await.unwrap();
+        db.store
+            .insert_account(&account(
+                "a1",
+                Some("+79123456789"),
+                Some("a@b.ru"),
+                Some("11223344595"),
+            ))
+            .await
+            .unwrap();
         db.store.insert_client(&client("tax")).await.unwrap();
         out.push(db);
     }
@@ -118,9 +133,19 @@ async fn accounts_are_found_by_each_identifier_and_identifiers_are_unique() {
             LoginKey::Email("a@b.ru".into()),
             LoginKey::Snils("11223344595".into()),
         ] {
-            assert_eq!(s.account_by_login(&key).await.unwrap().unwrap().id, "a1", "[{}] {key:?}", db.backend);
+            assert_eq!(
+                s.account_by_login(&key).await.unwrap().unwrap().id,
+                "a1",
+                "[{}] {key:?}",
+                db.backend
+            );
         }
-        assert!(s.account_by_login(&LoginKey::Phone("+70000000000".into())).await.unwrap().is_none());
+        assert!(
+            s.account_by_login(&LoginKey::Phone("+70000000000".into()))
+                .await
+                .unwrap()
+                .is_none()
+        );
         for (dup, field) in [
             (account("a2", Some("+79123456789"), None, None), "phone"),
             (account("a3", None, Some("a@b.ru"), None), "email"),
@@ -128,16 +153,28 @@ async fn accounts_are_found_by_each_identifier_and_identifiers_are_unique() {
         ] {
             match s.insert_account(&dup).await {
                 Err(StoreError::Conflict(f)) => assert_eq!(f, field, "[{}]", db.backend),
-                other => panic!("[{}] expected a conflict on {field}, got {other:?}", db.backend),
+                other => panic!(
+                    "[{}] expected a conflict on {field}, got {other:?}",
+                    db.backend
+                ),
             }
         }
         // Accounts without a phone or e-mail do not clash on NULL.
-        s.insert_account(&account("a5", None, None, None)).await.unwrap();
-        s.insert_account(&account("a6", None, None, None)).await.unwrap();
+        s.insert_account(&account("a5", None, None, None))
+            .await
+            .unwrap();
+        s.insert_account(&account("a6", None, None, None))
+            .await
+            .unwrap();
         assert_eq!(s.list_accounts().await.unwrap().len(), 3);
-        s.set_password_hash("a1", "$argon2id$new", 20).await.unwrap();
+        s.set_password_hash("a1", "$argon2id$new", 20)
+            .await
+            .unwrap();
         let a = s.account("a1").await.unwrap().unwrap();
-        assert_eq!((a.password_hash.as_deref(), a.updated_at), (Some("$argon2id$new"), 20));
+        assert_eq!(
+            (a.password_hash.as_deref(), a.updated_at),
+            (Some("$argon2id$new"), 20)
+        );
         assert!(a.phone_verified && !a.email_verified);
     }
 }
@@ -147,12 +184,22 @@ async fn clients_round_trip_and_removal_takes_their_tokens() {
     for db in seeded().await {
         let s = &db.store;
         assert_eq!(s.client("tax").await.unwrap().unwrap(), client("tax"));
-        assert!(matches!(s.insert_client(&client("tax")).await, Err(StoreError::Conflict("id"))));
+        assert!(matches!(
+            s.insert_client(&client("tax")).await,
+            Err(StoreError::Conflict("id"))
+        ));
         s.insert_code(&code("c1", "g1")).await.unwrap();
-        s.issue_tokens(&issue("g1", "j1", Some("r1"), true)).await.unwrap();
-        s.upsert_consent(&ConsentRecord { account_id: "a1".into(), client_id: "tax".into(), scopes: vec!["email".into()], granted_at: 1 })
+        s.issue_tokens(&issue("g1", "j1", Some("r1"), true))
             .await
             .unwrap();
+        s.upsert_consent(&ConsentRecord {
+            account_id: "a1".into(),
+            client_id: "tax".into(),
+            scopes: vec!["email".into()],
+            granted_at: 1,
+        })
+        .await
+        .unwrap();
         assert!(s.remove_client("tax").await.unwrap(), "[{}]", db.backend);
         assert!(!s.remove_client("tax").await.unwrap());
         assert!(s.access_token("j1").await.unwrap().is_none());
@@ -181,11 +228,18 @@ async fn sessions_end_once() {
             ip: None,
         };
         s.insert_session(&rec, "secret-hash").await.unwrap();
-        assert_eq!(s.session_by_secret("secret-hash").await.unwrap().unwrap(), rec);
+        assert_eq!(
+            s.session_by_secret("secret-hash").await.unwrap().unwrap(),
+            rec
+        );
         s.touch_session("s1", 150).await.unwrap();
         assert_eq!(s.session("s1").await.unwrap().unwrap().last_seen_at, 150);
         assert!(s.end_session("s1", 200).await.unwrap());
-        assert!(!s.end_session("s1", 201).await.unwrap(), "[{}] a second end does nothing", db.backend);
+        assert!(
+            !s.end_session("s1", 201).await.unwrap(),
+            "[{}] a second end does nothing",
+            db.backend
+        );
         assert_eq!(s.session("s1").await.unwrap().unwrap().ended_at, Some(200));
     }
 }
@@ -208,15 +262,26 @@ async fn interactions_are_taken_once_and_consents_upsert() {
         s.set_interaction_login("i1", "{\"a\":1}").await.unwrap();
         s.set_interaction_consent("i1").await.unwrap();
         let got = s.interaction("i1").await.unwrap().unwrap();
-        assert_eq!((got.login_json.as_deref(), got.consent_given), (Some("{\"a\":1}"), true));
+        assert_eq!(
+            (got.login_json.as_deref(), got.consent_given),
+            (Some("{\"a\":1}"), true)
+        );
         let (a, b) = tokio::join!(s.take_interaction("i1"), s.take_interaction("i1"));
         assert_eq!(
-            [a.unwrap().is_some(), b.unwrap().is_some()].iter().filter(|x| **x).count(),
+            [a.unwrap().is_some(), b.unwrap().is_some()]
+                .iter()
+                .filter(|x| **x)
+                .count(),
             1,
             "[{}] exactly one parallel take wins",
             db.backend
         );
-        let mut c = ConsentRecord { account_id: "a1".into(), client_id: "tax".into(), scopes: vec!["email".into()], granted_at: 1 };
+        let mut c = ConsentRecord {
+            account_id: "a1".into(),
+            client_id: "tax".into(),
+            scopes: vec!["email".into()],
+            granted_at: 1,
+        };
         s.upsert_consent(&c).await.unwrap();
         c.scopes.push("phone".into());
         c.granted_at = 2;
@@ -230,13 +295,27 @@ async fn a_code_is_consumed_exactly_once_even_in_parallel() {
     for db in seeded().await {
         let s = &db.store;
         s.insert_code(&code("c1", "g1")).await.unwrap();
-        assert!(matches!(s.consume_code("c1", 120).await.unwrap(), CodeUse::Consumed(c) if c.nonce.as_deref() == Some("n")));
-        assert!(matches!(s.consume_code("c1", 121).await.unwrap(), CodeUse::Replayed(c) if c.consumed_at == Some(120)));
-        assert_eq!(s.consume_code("nope", 121).await.unwrap(), CodeUse::NotFound);
+        assert!(
+            matches!(s.consume_code("c1", 120).await.unwrap(), CodeUse::Consumed(c) if c.nonce.as_deref() == Some("n"))
+        );
+        assert!(
+            matches!(s.consume_code("c1", 121).await.unwrap(), CodeUse::Replayed(c) if c.consumed_at == Some(120))
+        );
+        assert_eq!(
+            s.consume_code("nope", 121).await.unwrap(),
+            CodeUse::NotFound
+        );
 
         s.insert_code(&code("c2", "g2")).await.unwrap();
-        let (a, b, c) = tokio::join!(s.consume_code("c2", 130), s.consume_code("c2", 130), s.consume_code("c2", 130));
-        let wins = [a, b, c].into_iter().filter(|r| matches!(r, Ok(CodeUse::Consumed(_)))).count();
+        let (a, b, c) = tokio::join!(
+            s.consume_code("c2", 130),
+            s.consume_code("c2", 130),
+            s.consume_code("c2", 130)
+        );
+        let wins = [a, b, c]
+            .into_iter()
+            .filter(|r| matches!(r, Ok(CodeUse::Consumed(_))))
+            .count();
         assert_eq!(wins, 1, "[{}]", db.backend);
     }
 }
@@ -245,7 +324,9 @@ async fn a_code_is_consumed_exactly_once_even_in_parallel() {
 async fn refresh_tokens_are_single_use_and_grants_revoke_families() {
     for db in seeded().await {
         let s = &db.store;
-        s.issue_tokens(&issue("g1", "j1", Some("r1"), true)).await.unwrap();
+        s.issue_tokens(&issue("g1", "j1", Some("r1"), true))
+            .await
+            .unwrap();
         match s.use_refresh_token("r1", 200).await.unwrap() {
             RefreshUse::Fresh { token, grant } => {
                 assert_eq!(token.used_at, Some(200));
@@ -253,18 +334,33 @@ async fn refresh_tokens_are_single_use_and_grants_revoke_families() {
             }
             other => panic!("[{}] {other:?}", db.backend),
         }
-        assert!(matches!(s.use_refresh_token("r1", 201).await.unwrap(), RefreshUse::Reused(_)));
-        assert_eq!(s.use_refresh_token("r-unknown", 201).await.unwrap(), RefreshUse::NotFound);
+        assert!(matches!(
+            s.use_refresh_token("r1", 201).await.unwrap(),
+            RefreshUse::Reused(_)
+        ));
+        assert_eq!(
+            s.use_refresh_token("r-unknown", 201).await.unwrap(),
+            RefreshUse::NotFound
+        );
         // A rotated token in the same grant.
-        s.issue_tokens(&issue("g1", "j2", Some("r2"), false)).await.unwrap();
+        s.issue_tokens(&issue("g1", "j2", Some("r2"), false))
+            .await
+            .unwrap();
         s.revoke_grant("g1", 300).await.unwrap();
         let (_, g) = s.refresh_token("r2").await.unwrap().unwrap();
         assert_eq!(g.revoked_at, Some(300));
         let (_, g) = s.access_token("j2").await.unwrap().unwrap();
         assert_eq!(g.unwrap().revoked_at, Some(300));
         s.revoke_access_token("j1", 310).await.unwrap();
-        assert_eq!(s.access_token("j1").await.unwrap().unwrap().0.revoked_at, Some(310));
-        assert_eq!(s.revoke_grants_for("a1", "tax", 400).await.unwrap(), 0, "already revoked");
+        assert_eq!(
+            s.access_token("j1").await.unwrap().unwrap().0.revoked_at,
+            Some(310)
+        );
+        assert_eq!(
+            s.revoke_grants_for("a1", "tax", 400).await.unwrap(),
+            0,
+            "already revoked"
+        );
     }
 }
 
@@ -272,13 +368,23 @@ async fn refresh_tokens_are_single_use_and_grants_revoke_families() {
 async fn issuing_tokens_is_all_or_nothing() {
     for db in seeded().await {
         let s = &db.store;
-        s.issue_tokens(&issue("g1", "j1", Some("r1"), true)).await.unwrap();
+        s.issue_tokens(&issue("g1", "j1", Some("r1"), true))
+            .await
+            .unwrap();
         // Same refresh hash again: the insert fails, and the new grant and access token
         // written before it in the transaction must not remain.
         let err = s.issue_tokens(&issue("g2", "j2", Some("r1"), true)).await;
         assert!(err.is_err(), "[{}]", db.backend);
-        assert!(s.grant("g2").await.unwrap().is_none(), "[{}] grant rolled back", db.backend);
-        assert!(s.access_token("j2").await.unwrap().is_none(), "[{}] access token rolled back", db.backend);
+        assert!(
+            s.grant("g2").await.unwrap().is_none(),
+            "[{}] grant rolled back",
+            db.backend
+        );
+        assert!(
+            s.access_token("j2").await.unwrap().is_none(),
+            "[{}] access token rolled back",
+            db.backend
+        );
     }
 }
 
@@ -290,18 +396,35 @@ async fn purge_deletes_only_what_expired() {
         let mut fresh = code("new", "g9");
         fresh.expires_at = 10_000;
         s.insert_code(&fresh).await.unwrap();
-        s.issue_tokens(&issue("g1", "j1", Some("r1"), true)).await.unwrap();
+        s.issue_tokens(&issue("g1", "j1", Some("r1"), true))
+            .await
+            .unwrap();
         let deleted = s.purge_expired(1000).await.unwrap();
         assert!(deleted >= 2, "[{}] {deleted}", db.backend);
-        assert_eq!(s.consume_code("old", 1000).await.unwrap(), CodeUse::NotFound);
-        assert!(matches!(s.consume_code("new", 1000).await.unwrap(), CodeUse::Consumed(_)));
-        assert!(s.access_token("j1").await.unwrap().is_none(), "expired access token gone");
-        assert!(s.refresh_token("r1").await.unwrap().is_some(), "live refresh token kept");
+        assert_eq!(
+            s.consume_code("old", 1000).await.unwrap(),
+            CodeUse::NotFound
+        );
+        assert!(matches!(
+            s.consume_code("new", 1000).await.unwrap(),
+            CodeUse::Consumed(_)
+        ));
+        assert!(
+            s.access_token("j1").await.unwrap().is_none(),
+            "expired access token gone"
+        );
+        assert!(
+            s.refresh_token("r1").await.unwrap().is_some(),
+            "live refresh token kept"
+        );
         assert!(s.grant("g1").await.unwrap().is_some(), "its grant kept");
     }
 }
 
 #[tokio::test]
 async fn unsupported_urls_are_refused() {
-    assert!(matches!(Store::connect("mysql://x").await, Err(StoreError::UnsupportedUrl(_))));
+    assert!(matches!(
+        Store::connect("mysql://x").await,
+        Err(StoreError::UnsupportedUrl(_))
+    ));
 }

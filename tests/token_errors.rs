@@ -1,6 +1,8 @@
 //! The token endpoint's refusals: each must fail with the right OAuth error, and a
 //! replayed code must take down what it issued.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;
@@ -14,14 +16,37 @@ async fn code_reuse_is_invalid_grant_and_revokes_the_tokens() {
         assert_eq!(status, 200, "[{}] {first}", app.backend);
         assert_eq!(first["token_type"], "Bearer");
         let access = first["access_token"].as_str().unwrap().to_owned();
-        let ok = reqwest::Client::new().get(app.url("/userinfo")).bearer_auth(&access).send().await.unwrap();
+        let ok = reqwest::Client::new()
+            .get(app.url("/userinfo"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ok.status(), 200);
 
         let (status, again) = app.exchange(&code).await;
-        assert_eq!((status, again["error"].as_str()), (400, Some("invalid_grant")), "[{}]", app.backend);
-        let revoked = reqwest::Client::new().get(app.url("/userinfo")).bearer_auth(&access).send().await.unwrap();
-        assert_eq!(revoked.status(), 401, "[{}] the first exchange's token is revoked", app.backend);
-        let challenge = revoked.headers()["www-authenticate"].to_str().unwrap().to_owned();
+        assert_eq!(
+            (status, again["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "[{}]",
+            app.backend
+        );
+        let revoked = reqwest::Client::new()
+            .get(app.url("/userinfo"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            revoked.status(),
+            401,
+            "[{}] the first exchange's token is revoked",
+            app.backend
+        );
+        let challenge = revoked.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(challenge.contains("invalid_token"), "{challenge}");
     }
 }
@@ -36,10 +61,18 @@ async fn wrong_pkce_verifier_and_wrong_redirect_uri_are_invalid_grant() {
                 ("grant_type", "authorization_code"),
                 ("code", &code),
                 ("redirect_uri", REDIRECT),
-                ("code_verifier", "wrong-verifier-wrong-verifier-wrong-verifier-00"),
+                (
+                    "code_verifier",
+                    "wrong-verifier-wrong-verifier-wrong-verifier-00",
+                ),
             ])
             .await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "[{}]", app.backend);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "[{}]",
+            app.backend
+        );
 
         let code = app.code(&b, &[]).await;
         let (status, body) = app
@@ -50,13 +83,26 @@ async fn wrong_pkce_verifier_and_wrong_redirect_uri_are_invalid_grant() {
                 ("code_verifier", VERIFIER),
             ])
             .await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "[{}]", app.backend);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "[{}]",
+            app.backend
+        );
 
         let code = app.code(&b, &[]).await;
         let (status, body) = app
-            .token(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)])
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ])
             .await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "missing verifier");
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "missing verifier"
+        );
     }
 }
 
@@ -67,7 +113,12 @@ async fn expired_codes_are_refused() {
         let code = app.code(&b, &[]).await;
         app.clock.advance(61);
         let (status, body) = app.exchange(&code).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "[{}]", app.backend);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "[{}]",
+            app.backend
+        );
     }
 }
 
@@ -82,7 +133,12 @@ async fn a_bad_client_secret_is_401_invalid_client() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 401);
-        assert!(resp.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+        assert!(
+            resp.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic")
+        );
         let body: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(body["error"], "invalid_client");
 
@@ -100,14 +156,23 @@ async fn a_bad_client_secret_is_401_invalid_client() {
 #[tokio::test]
 async fn client_credentials_gives_an_access_token_for_the_portal_itself() {
     for app in apps().await {
-        let (status, body) = app.token(&[("grant_type", "client_credentials"), ("scope", "api.read")]).await;
+        let (status, body) = app
+            .token(&[("grant_type", "client_credentials"), ("scope", "api.read")])
+            .await;
         assert_eq!(status, 200, "{body}");
         assert!(body.get("id_token").is_none());
         assert!(body.get("refresh_token").is_none());
-        let (status, body) = app.token(&[("grant_type", "client_credentials"), ("scope", "openid")]).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")));
+        let (status, body) = app
+            .token(&[("grant_type", "client_credentials"), ("scope", "openid")])
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope"))
+        );
         // Introspection sees it as active, with the portal as subject.
-        let (_, issued) = app.token(&[("grant_type", "client_credentials"), ("scope", "api.read")]).await;
+        let (_, issued) = app
+            .token(&[("grant_type", "client_credentials"), ("scope", "api.read")])
+            .await;
         let resp: serde_json::Value = reqwest::Client::new()
             .post(app.url("/introspect"))
             .basic_auth("tax", Some(&app.secret))
@@ -140,7 +205,10 @@ async fn malformed_token_requests_get_oauth_errors_not_framework_ones() {
         let body: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(body["error"], "invalid_request");
         let (status, body) = app.token(&[("grant_type", "password")]).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("unsupported_grant_type")));
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("unsupported_grant_type"))
+        );
         let resp = c
             .post(app.url("/token"))
             .basic_auth("tax", Some(&app.secret))

@@ -6,7 +6,9 @@ use crate::store::records::LoginKey;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentifierError {
-    #[error("phone: expected a Russian mobile number, 11 digits starting with 7 or 8 (e.g. +7 912 345-67-89)")]
+    #[error(
+        "phone: expected a Russian mobile number, 11 digits starting with 7 or 8 (e.g. +7 912 345-67-89)"
+    )]
     Phone,
     #[error("email: expected name@domain.tld without spaces")]
     Email,
@@ -38,12 +40,19 @@ impl Phone {
     pub fn parse(input: &str) -> Result<Phone, IdentifierError> {
         let trimmed = input.trim();
         let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
-        if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')')) {
+        if !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')'))
+        {
             return Err(IdentifierError::Phone);
         }
         let digits: String = body.chars().filter(char::is_ascii_digit).collect();
         let national = match digits.len() {
-            11 if digits.starts_with('7') || (digits.starts_with('8') && !trimmed.starts_with('+')) => &digits[1..],
+            11 if digits.starts_with('7')
+                || (digits.starts_with('8') && !trimmed.starts_with('+')) =>
+            {
+                &digits[1..]
+            }
             10 if !trimmed.starts_with('+') => digits.as_str(),
             _ => return Err(IdentifierError::Phone),
         };
@@ -72,7 +81,9 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-'));
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-'));
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(IdentifierError::Email);
         }
@@ -91,7 +102,10 @@ impl Snils {
     /// 11 digits with or without dashes and spaces; the checksum must match.
     pub fn parse(input: &str) -> Result<Snils, IdentifierError> {
         let s = input.trim();
-        if !s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-')) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'))
+        {
             return Err(IdentifierError::SnilsFormat);
         }
         let digits: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -144,13 +158,19 @@ fn checksum_ok(digits: &str) -> bool {
 pub fn login_candidates(input: &str) -> Result<Vec<LoginKey>, IdentifierError> {
     let s = input.trim();
     if s.contains('@') {
-        return Email::parse(s).map(|e| vec![LoginKey::Email(e.0)]).map_err(|_| IdentifierError::Login);
+        return Email::parse(s)
+            .map(|e| vec![LoginKey::Email(e.0)])
+            .map_err(|_| IdentifierError::Login);
     }
     if s.starts_with('+') {
-        return Phone::parse(s).map(|p| vec![LoginKey::Phone(p.0)]).map_err(|_| IdentifierError::Login);
+        return Phone::parse(s)
+            .map(|p| vec![LoginKey::Phone(p.0)])
+            .map_err(|_| IdentifierError::Login);
     }
     if looks_like_snils(s) {
-        return Snils::parse(s).map(|n| vec![LoginKey::Snils(n.0)]).map_err(|_| IdentifierError::Login);
+        return Snils::parse(s)
+            .map(|n| vec![LoginKey::Snils(n.0)])
+            .map_err(|_| IdentifierError::Login);
     }
     let mut out = Vec::new();
     if let Ok(p) = Phone::parse(s) {
@@ -159,7 +179,11 @@ pub fn login_candidates(input: &str) -> Result<Vec<LoginKey>, IdentifierError> {
     if let Ok(n) = Snils::parse(s) {
         out.push(LoginKey::Snils(n.0));
     }
-    if out.is_empty() { Err(IdentifierError::Login) } else { Ok(out) }
+    if out.is_empty() {
+        Err(IdentifierError::Login)
+    } else {
+        Ok(out)
+    }
 }
 
 /// `123-456-789 64` or `123-456-789-64`.
@@ -169,7 +193,9 @@ fn looks_like_snils(s: &str) -> bool {
         && b[3] == b'-'
         && b[7] == b'-'
         && matches!(b[11], b' ' | b'-')
-        && b.iter().enumerate().all(|(i, c)| matches!(i, 3 | 7 | 11) || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| matches!(i, 3 | 7 | 11) || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -178,18 +204,46 @@ mod tests {
 
     #[test]
     fn phones_in_any_format() {
-        for input in ["+7 912 345-67-89", "89123456789", "8 (912) 345 67 89", "79123456789", "9123456789"] {
-            assert_eq!(Phone::parse(input).unwrap().as_str(), "+79123456789", "{input}");
+        for input in [
+            "+7 912 345-67-89",
+            "89123456789",
+            "8 (912) 345 67 89",
+            "79123456789",
+            "9123456789",
+        ] {
+            assert_eq!(
+                Phone::parse(input).unwrap().as_str(),
+                "+79123456789",
+                "{input}"
+            );
         }
-        for bad in ["+8 912 345 67 89", "12345", "+7 912 345 67 8", "7912345678a", "", "+1 202 555 0100"] {
+        for bad in [
+            "+8 912 345 67 89",
+            "12345",
+            "+7 912 345 67 8",
+            "7912345678a",
+            "",
+            "+1 202 555 0100",
+        ] {
             assert_eq!(Phone::parse(bad), Err(IdentifierError::Phone), "{bad}");
         }
     }
 
     #[test]
     fn emails_are_folded_to_lower_case() {
-        assert_eq!(Email::parse(" Ivan.Petrov@Mail.RU ").unwrap().as_str(), "ivan.petrov@mail.ru");
-        for bad in ["ivan", "ivan@", "@mail.ru", "iv an@mail.ru", "ivan@mail", "ivan@mail..ru", "a@b@c.ru"] {
+        assert_eq!(
+            Email::parse(" Ivan.Petrov@Mail.RU ").unwrap().as_str(),
+            "ivan.petrov@mail.ru"
+        );
+        for bad in [
+            "ivan",
+            "ivan@",
+            "@mail.ru",
+            "iv an@mail.ru",
+            "ivan@mail",
+            "ivan@mail..ru",
+            "a@b@c.ru",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -199,8 +253,14 @@ mod tests {
         let s = Snils::parse("112-233-445 95").unwrap();
         assert_eq!(s.as_str(), "11223344595");
         assert_eq!(s.formatted(), "112-233-445 95");
-        assert_eq!(Snils::parse("11223344594"), Err(IdentifierError::SnilsChecksum));
-        assert_eq!(Snils::parse("1122334459"), Err(IdentifierError::SnilsFormat));
+        assert_eq!(
+            Snils::parse("11223344594"),
+            Err(IdentifierError::SnilsChecksum)
+        );
+        assert_eq!(
+            Snils::parse("1122334459"),
+            Err(IdentifierError::SnilsFormat)
+        );
         // Sum 100 and 101 give 00.
         assert!(checksum_ok("00100199800")); // below the checked range
         // 123-456-789: sum = 1*9+2*8+3*7+4*6+5*5+6*4+7*3+8*2+9*1 = 165 -> 165 mod 101 = 64.
@@ -210,14 +270,29 @@ mod tests {
 
     #[test]
     fn login_candidates_cover_every_reading() {
-        assert_eq!(login_candidates("Ivan@Mail.ru").unwrap(), vec![LoginKey::Email("ivan@mail.ru".into())]);
-        assert_eq!(login_candidates("+7 912 345 67 89").unwrap(), vec![LoginKey::Phone("+79123456789".into())]);
-        assert_eq!(login_candidates("112-233-445 95").unwrap(), vec![LoginKey::Snils("11223344595".into())]);
+        assert_eq!(
+            login_candidates("Ivan@Mail.ru").unwrap(),
+            vec![LoginKey::Email("ivan@mail.ru".into())]
+        );
+        assert_eq!(
+            login_candidates("+7 912 345 67 89").unwrap(),
+            vec![LoginKey::Phone("+79123456789".into())]
+        );
+        assert_eq!(
+            login_candidates("112-233-445 95").unwrap(),
+            vec![LoginKey::Snils("11223344595".into())]
+        );
         // 11 digits starting with 7 and a valid SNILS checksum: try both.
         let both = login_candidates("71234567890");
         assert!(matches!(both.as_deref(), Ok([LoginKey::Phone(_), ..])));
-        assert_eq!(login_candidates("11223344595").unwrap(), vec![LoginKey::Snils("11223344595".into())]);
+        assert_eq!(
+            login_candidates("11223344595").unwrap(),
+            vec![LoginKey::Snils("11223344595".into())]
+        );
         assert_eq!(login_candidates("hello"), Err(IdentifierError::Login));
-        assert_eq!(login_candidates("112-233-445 94"), Err(IdentifierError::Login));
+        assert_eq!(
+            login_candidates("112-233-445 94"),
+            Err(IdentifierError::Login)
+        );
     }
 }

@@ -29,14 +29,22 @@ impl PersonName {
         }
     }
 
-    pub fn from_parts(family: &str, given: &str, middle: Option<&str>) -> Result<PersonName, NameError> {
+    pub fn from_parts(
+        family: &str,
+        given: &str,
+        middle: Option<&str>,
+    ) -> Result<PersonName, NameError> {
         let family = part(family, "surname")?;
         let given = part(given, "first name")?;
         let middle = match middle.map(str::trim).filter(|m| !m.is_empty()) {
             Some(m) => Some(part(m, "patronymic")?),
             None => None,
         };
-        Ok(PersonName { family, given, middle })
+        Ok(PersonName {
+            family,
+            given,
+            middle,
+        })
     }
 
     /// "Иванов Иван Иванович".
@@ -60,8 +68,14 @@ fn part(raw: &str, what: &'static str) -> Result<String, NameError> {
     let joined = words.join(" ");
     let ok = (1..=60).contains(&joined.chars().count())
         && joined.chars().any(char::is_alphabetic)
-        && joined.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | ' '));
-    if ok { Ok(joined) } else { Err(NameError::BadPart(what)) }
+        && joined
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | ' '));
+    if ok {
+        Ok(joined)
+    } else {
+        Err(NameError::BadPart(what))
+    }
 }
 
 #[cfg(test)]
@@ -71,7 +85,10 @@ mod tests {
     #[test]
     fn russian_order() {
         let n = PersonName::parse("  Иванов   Иван Иванович ").unwrap();
-        assert_eq!((n.family.as_str(), n.given.as_str(), n.middle.as_deref()), ("Иванов", "Иван", Some("Иванович")));
+        assert_eq!(
+            (n.family.as_str(), n.given.as_str(), n.middle.as_deref()),
+            ("Иванов", "Иван", Some("Иванович"))
+        );
         assert_eq!(n.full(), "Иванов Иван Иванович");
         let n = PersonName::parse("Smith-Jones Anna").unwrap();
         assert_eq!(n.middle, None);
@@ -82,7 +99,10 @@ mod tests {
     #[test]
     fn bad_names_name_the_part() {
         assert_eq!(PersonName::parse("Иванов"), Err(NameError::TooFewParts));
-        assert_eq!(PersonName::parse("Иванов И4ан"), Err(NameError::BadPart("first name")));
+        assert_eq!(
+            PersonName::parse("Иванов И4ан"),
+            Err(NameError::BadPart("first name"))
+        );
         assert!(PersonName::parse("<script> x").is_err());
     }
 }

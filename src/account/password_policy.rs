@@ -46,11 +46,57 @@ impl PolicyViolation {
 }
 
 const COMMON: &[&str] = &[
-    "password", "passw0rd", "qwerty", "qwertz", "asdfgh", "zxcvbn", "admin", "welcome", "letmein", "monkey",
-    "dragon", "master", "login", "abc123", "iloveyou", "sunshine", "princess", "football", "baseball", "shadow",
-    "superman", "batman", "trustno1", "secret", "default", "changeme", "111111", "000000", "123123", "654321",
-    "gosuslugi", "esia", "propusk", "parol", "parol", "privet", "qazwsx", "1q2w3e", "zaq1", "test", "user",
-    "root", "hello", "freedom", "whatever", "starwars", "pokemon", "michael", "jordan", "summer", "winter",
+    "password",
+    "passw0rd",
+    "qwerty",
+    "qwertz",
+    "asdfgh",
+    "zxcvbn",
+    "admin",
+    "welcome",
+    "letmein",
+    "monkey",
+    "dragon",
+    "master",
+    "login",
+    "abc123",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "shadow",
+    "superman",
+    "batman",
+    "trustno1",
+    "secret",
+    "default",
+    "changeme",
+    "111111",
+    "000000",
+    "123123",
+    "654321",
+    "gosuslugi",
+    "esia",
+    "propusk",
+    "parol",
+    "parol",
+    "privet",
+    "qazwsx",
+    "1q2w3e",
+    "zaq1",
+    "test",
+    "user",
+    "root",
+    "hello",
+    "freedom",
+    "whatever",
+    "starwars",
+    "pokemon",
+    "michael",
+    "jordan",
+    "summer",
+    "winter",
 ];
 
 /// Every rule the password breaks; `personal` holds the citizen's own data (name,
@@ -69,7 +115,10 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), Vec<Polic
     if !password.chars().any(|c| c.is_ascii_digit()) {
         v.push(PolicyViolation::NoDigit);
     }
-    if !password.chars().any(|c| c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_whitespace())) {
+    if !password
+        .chars()
+        .any(|c| c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_whitespace()))
+    {
         v.push(PolicyViolation::NoSpecial);
     }
     if has_sequential_digits(password) {
@@ -87,9 +136,13 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), Vec<Polic
 
 /// Three or more digits counting up or down by one ("123", "987").
 fn has_sequential_digits(p: &str) -> bool {
-    let d: Vec<i32> = p.chars().map(|c| c.to_digit(10).map_or(-100, |x| x as i32)).collect();
+    let d: Vec<i32> = p
+        .chars()
+        .map(|c| c.to_digit(10).map_or(-100, |x| x as i32))
+        .collect();
     d.windows(3).any(|w| {
-        w.iter().all(|x| *x >= 0) && ((w[1] - w[0] == 1 && w[2] - w[1] == 1) || (w[0] - w[1] == 1 && w[1] - w[2] == 1))
+        w.iter().all(|x| *x >= 0)
+            && ((w[1] - w[0] == 1 && w[2] - w[1] == 1) || (w[0] - w[1] == 1 && w[1] - w[2] == 1))
     })
 }
 
@@ -140,25 +193,48 @@ mod tests {
 
     #[test]
     fn strong_passwords_pass() {
-        assert_eq!(check_password("Str0ng!Passw0rd-x", &[]), Err(vec![PolicyViolation::CommonWord]));
+        assert_eq!(
+            check_password("Str0ng!Passw0rd-x", &[]),
+            Err(vec![PolicyViolation::CommonWord])
+        );
         assert!(check_password("Xk7#mQ2$vLp9", &[]).is_ok());
     }
 
     #[test]
     fn each_rule_is_reported() {
         let v = check_password("abc", &[]).unwrap_err();
-        for r in [PolicyViolation::TooShort, PolicyViolation::NoUpper, PolicyViolation::NoDigit, PolicyViolation::NoSpecial] {
+        for r in [
+            PolicyViolation::TooShort,
+            PolicyViolation::NoUpper,
+            PolicyViolation::NoDigit,
+            PolicyViolation::NoSpecial,
+        ] {
             assert!(v.contains(&r), "{r:?}");
         }
-        assert!(check_password("Xk#mQ$vL123p", &[]).unwrap_err().contains(&PolicyViolation::SequentialDigits));
-        assert!(check_password("Xk#mQ$vL975p", &[]).is_ok());
-        assert!(check_password("Qwerty#77Zz", &[]).unwrap_err().contains(&PolicyViolation::CommonWord));
         assert!(
-            check_password("Ivanov#77Zz", &["Ivanov", "Ivan"]).unwrap_err().contains(&PolicyViolation::PersonalData)
+            check_password("Xk#mQ$vL123p", &[])
+                .unwrap_err()
+                .contains(&PolicyViolation::SequentialDigits)
         );
-        assert!(check_password("Weak#Pass9x", &["a@b.ru"]).is_ok(), "a one-letter local part is no personal data");
+        assert!(check_password("Xk#mQ$vL975p", &[]).is_ok());
         assert!(
-            check_password("Zz#4567891x", &["+79124567891"]).unwrap_err().contains(&PolicyViolation::PersonalData)
+            check_password("Qwerty#77Zz", &[])
+                .unwrap_err()
+                .contains(&PolicyViolation::CommonWord)
+        );
+        assert!(
+            check_password("Ivanov#77Zz", &["Ivanov", "Ivan"])
+                .unwrap_err()
+                .contains(&PolicyViolation::PersonalData)
+        );
+        assert!(
+            check_password("Weak#Pass9x", &["a@b.ru"]).is_ok(),
+            "a one-letter local part is no personal data"
+        );
+        assert!(
+            check_password("Zz#4567891x", &["+79124567891"])
+                .unwrap_err()
+                .contains(&PolicyViolation::PersonalData)
         );
     }
 

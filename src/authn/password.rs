@@ -20,7 +20,11 @@ pub struct Argon2Params {
 impl Default for Argon2Params {
     /// OWASP's Argon2id recommendation: 19 MiB, 2 passes, 1 lane.
     fn default() -> Self {
-        Self { memory_kib: 19456, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -45,7 +49,9 @@ impl fmt::Debug for Password {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verified {
     /// `needs_rehash`: the stored hash used other parameters than the configured ones.
-    Match { needs_rehash: bool },
+    Match {
+        needs_rehash: bool,
+    },
     Mismatch,
 }
 
@@ -80,7 +86,11 @@ impl PasswordHasher {
             .map_err(|e| PasswordError::Params(e.to_string()))?;
         let dummy = hash_blocking(&params, crate::secret::random_b64(16).as_bytes())?;
         Ok(Self {
-            inner: Arc::new(Inner { params, permits: Semaphore::new(max_parallel.max(1)), dummy }),
+            inner: Arc::new(Inner {
+                params,
+                permits: Semaphore::new(max_parallel.max(1)),
+                dummy,
+            }),
         })
     }
 
@@ -92,7 +102,11 @@ impl PasswordHasher {
 
     /// Verify against a stored PHC string; `None` (no such account) verifies the dummy
     /// hash and answers `Mismatch`.
-    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> Result<Verified, PasswordError> {
+    pub async fn verify(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+    ) -> Result<Verified, PasswordError> {
         let pw = password.expose().as_bytes().to_vec();
         let (target, real) = match stored {
             Some(s) => (s.to_owned(), true),
@@ -101,7 +115,8 @@ impl PasswordHasher {
         let current = self.inner.params.clone();
         let matched = self
             .run(move || -> Result<Option<bool>, PasswordError> {
-                let hash = PasswordHash::new(&target).map_err(|e| PasswordError::Malformed(e.to_string()))?;
+                let hash = PasswordHash::new(&target)
+                    .map_err(|e| PasswordError::Malformed(e.to_string()))?;
                 let ok = Argon2::default().verify_password(&pw, &hash).is_ok();
                 Ok(ok.then(|| needs_rehash(&hash, &current)))
             })
@@ -112,9 +127,19 @@ impl PasswordHasher {
         })
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
-        let _permit = self.inner.permits.acquire().await.map_err(|e| PasswordError::Join(e.to_string()))?;
-        tokio::task::spawn_blocking(f).await.map_err(|e| PasswordError::Join(e.to_string()))
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| PasswordError::Join(e.to_string()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| PasswordError::Join(e.to_string()))
     }
 }
 
@@ -130,7 +155,11 @@ fn needs_rehash(hash: &PasswordHash, current: &Params) -> bool {
         return true;
     }
     match Params::try_from(hash) {
-        Ok(p) => p.m_cost() != current.m_cost() || p.t_cost() != current.t_cost() || p.p_cost() != current.p_cost(),
+        Ok(p) => {
+            p.m_cost() != current.m_cost()
+                || p.t_cost() != current.t_cost()
+                || p.p_cost() != current.p_cost()
+        }
         Err(_) => true,
     }
 }
@@ -140,32 +169,72 @@ mod tests {
     use super::*;
 
     fn small() -> Argon2Params {
-        Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 }
+        Argon2Params {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 
     #[tokio::test]
     async fn hash_verify_and_mismatch() {
         let h = PasswordHasher::new(small(), 2).unwrap();
-        let stored = h.hash(&Password::new("Correct!Horse9".into())).await.unwrap();
+        let stored = h
+            .hash(&Password::new("Correct!Horse9".into()))
+            .await
+            .unwrap();
         assert!(stored.starts_with("$argon2id$"));
         assert_eq!(
-            h.verify(&Password::new("Correct!Horse9".into()), Some(&stored)).await.unwrap(),
-            Verified::Match { needs_rehash: false }
+            h.verify(&Password::new("Correct!Horse9".into()), Some(&stored))
+                .await
+                .unwrap(),
+            Verified::Match {
+                needs_rehash: false
+            }
         );
-        assert_eq!(h.verify(&Password::new("wrong".into()), Some(&stored)).await.unwrap(), Verified::Mismatch);
-        assert_eq!(h.verify(&Password::new("Correct!Horse9".into()), None).await.unwrap(), Verified::Mismatch);
-        assert!(h.verify(&Password::new("x".into()), Some("not-a-hash")).await.is_err());
+        assert_eq!(
+            h.verify(&Password::new("wrong".into()), Some(&stored))
+                .await
+                .unwrap(),
+            Verified::Mismatch
+        );
+        assert_eq!(
+            h.verify(&Password::new("Correct!Horse9".into()), None)
+                .await
+                .unwrap(),
+            Verified::Mismatch
+        );
+        assert!(
+            h.verify(&Password::new("x".into()), Some("not-a-hash"))
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]
     async fn changed_parameters_ask_for_a_rehash() {
         let old = PasswordHasher::new(small(), 1).unwrap();
-        let stored = old.hash(&Password::new("Correct!Horse9".into())).await.unwrap();
-        let new = PasswordHasher::new(Argon2Params { memory_kib: 512, ..small() }, 1).unwrap();
+        let stored = old
+            .hash(&Password::new("Correct!Horse9".into()))
+            .await
+            .unwrap();
+        let new = PasswordHasher::new(
+            Argon2Params {
+                memory_kib: 512,
+                ..small()
+            },
+            1,
+        )
+        .unwrap();
         assert_eq!(
-            new.verify(&Password::new("Correct!Horse9".into()), Some(&stored)).await.unwrap(),
+            new.verify(&Password::new("Correct!Horse9".into()), Some(&stored))
+                .await
+                .unwrap(),
             Verified::Match { needs_rehash: true }
         );
-        assert_eq!(format!("{:?}", Password::new("secret".into())), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::new("secret".into())),
+            "Password(***)"
+        );
     }
 }

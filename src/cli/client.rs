@@ -99,8 +99,19 @@ pub async fn run(config: &Config, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::List => {
             for c in store.list_clients().await? {
-                let kind = if c.secret_hash.is_some() { c.auth_method.as_str() } else { "public" };
-                println!("{}\t{}\t{}\t{}\t{}", c.id, kind, c.scopes.join(" "), c.min_trust_level, c.redirect_uris.join(" "));
+                let kind = if c.secret_hash.is_some() {
+                    c.auth_method.as_str()
+                } else {
+                    "public"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    kind,
+                    c.scopes.join(" "),
+                    c.min_trust_level,
+                    c.redirect_uris.join(" ")
+                );
             }
         }
         ClientCommand::Remove { id } => {
@@ -130,7 +141,9 @@ pub struct Spec {
 pub fn build(s: Spec, secret: Option<&Secret>, now: i64) -> anyhow::Result<ClientRecord> {
     let id_ok = !s.id.is_empty()
         && s.id.len() <= 100
-        && s.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && s.id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !id_ok {
         bail!("--id: 1 to 100 characters of letters, digits, '-', '_' or '.'");
     }
@@ -138,9 +151,19 @@ pub fn build(s: Spec, secret: Option<&Secret>, now: i64) -> anyhow::Result<Clien
         check_uri(uri)?;
     }
     let scopes = if s.scopes.is_empty() {
-        vec!["openid".into(), "profile".into(), "email".into(), "phone".into()]
+        vec![
+            "openid".into(),
+            "profile".into(),
+            "email".into(),
+            "phone".into(),
+        ]
     } else {
-        s.scopes.iter().flat_map(|v| v.split([' ', ','])).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+        s.scopes
+            .iter()
+            .flat_map(|v| v.split([' ', ',']))
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
     let mut grant_types: Vec<String> = s.grant_types.clone();
     if grant_types.is_empty() {
@@ -150,7 +173,10 @@ pub fn build(s: Spec, secret: Option<&Secret>, now: i64) -> anyhow::Result<Clien
         }
     }
     for g in &grant_types {
-        if !matches!(g.as_str(), "authorization_code" | "refresh_token" | "client_credentials") {
+        if !matches!(
+            g.as_str(),
+            "authorization_code" | "refresh_token" | "client_credentials"
+        ) {
             bail!("--grant-type {g}: use authorization_code, refresh_token or client_credentials");
         }
         if s.public && g == "client_credentials" {
@@ -162,14 +188,22 @@ pub fn build(s: Spec, secret: Option<&Secret>, now: i64) -> anyhow::Result<Clien
         (true, Some(_)) => bail!("--auth-method: a public client authenticates with none"),
         (false, None | Some("client_secret_basic")) => "client_secret_basic",
         (false, Some("client_secret_post")) => "client_secret_post",
-        (false, Some(other)) => bail!("--auth-method {other}: use client_secret_basic or client_secret_post"),
+        (false, Some(other)) => {
+            bail!("--auth-method {other}: use client_secret_basic or client_secret_post")
+        }
     };
-    let alg: SigningAlg = s
-        .id_token_alg
-        .parse()
-        .map_err(|_| anyhow::anyhow!("--id-token-alg {}: use RS256, ES256 or EdDSA", s.id_token_alg))?;
-    let level = TrustLevel::parse(&s.min_trust_level)
-        .ok_or_else(|| anyhow::anyhow!("--min-trust-level {}: use simplified, standard or confirmed", s.min_trust_level))?;
+    let alg: SigningAlg = s.id_token_alg.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--id-token-alg {}: use RS256, ES256 or EdDSA",
+            s.id_token_alg
+        )
+    })?;
+    let level = TrustLevel::parse(&s.min_trust_level).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--min-trust-level {}: use simplified, standard or confirmed",
+            s.min_trust_level
+        )
+    })?;
     Ok(ClientRecord {
         name: s.name.unwrap_or_else(|| s.id.clone()),
         id: s.id,
@@ -236,13 +270,28 @@ mod tests {
     fn bad_input_names_the_option() {
         let mut s = spec();
         s.redirect_uris = vec!["http://tax.example/cb".into()];
-        assert!(build(s, None, 1).unwrap_err().to_string().starts_with("--redirect-uri"));
+        assert!(
+            build(s, None, 1)
+                .unwrap_err()
+                .to_string()
+                .starts_with("--redirect-uri")
+        );
         let mut s = spec();
         s.id = "bad id".into();
-        assert!(build(s, None, 1).unwrap_err().to_string().starts_with("--id"));
+        assert!(
+            build(s, None, 1)
+                .unwrap_err()
+                .to_string()
+                .starts_with("--id")
+        );
         let mut s = spec();
         s.public = true;
         s.grant_types = vec!["client_credentials".into()];
-        assert!(build(s, None, 1).unwrap_err().to_string().starts_with("--grant-type"));
+        assert!(
+            build(s, None, 1)
+                .unwrap_err()
+                .to_string()
+                .starts_with("--grant-type")
+        );
     }
 }

@@ -24,7 +24,8 @@ pub enum KeysCommand {
 }
 
 fn parse_alg(s: &str) -> Result<SigningAlg, String> {
-    s.parse().map_err(|_| format!("unknown algorithm {s}: use RS256, ES256 or EdDSA"))
+    s.parse()
+        .map_err(|_| format!("unknown algorithm {s}: use RS256, ES256 or EdDSA"))
 }
 
 pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
@@ -49,13 +50,25 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
 }
 
 fn print_keys(keys: &[KeyInfo]) {
-    println!("{:<18} {:<6} {:<8} {:<12} PUBLISHED UNTIL", "KID", "ALG", "STATUS", "CREATED");
+    println!(
+        "{:<18} {:<6} {:<8} {:<12} PUBLISHED UNTIL",
+        "KID", "ALG", "STATUS", "CREATED"
+    );
     for k in keys {
         let status = match k.status {
             KeyStatus::Active => "active",
             KeyStatus::Retired => "retired",
         };
-        let until = k.publish_until.map_or_else(|| "-".to_owned(), |t| t.to_string());
-        println!("{:<18} {:<6} {:<8} {:<12} {}", k.kid, k.alg.as_str(), status, k.created_at, until);
+        let until = k
+            .publish_until
+            .map_or_else(|| "-".to_owned(), |t| t.to_string());
+        println!(
+            "{:<18} {:<6} {:<8} {:<12} {}",
+            k.kid,
+            k.alg.as_str(),
+            status,
+            k.created_at,
+            until
+        );
     }
 }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "propusk", version, about = "ESIA-style single sign-on server (OpenID Connect provider)")]
+#[command(
+    name = "propusk",
+    version,
+    about = "ESIA-style single sign-on server (OpenID Connect provider)"
+)]
 pub struct Cli {
     /// Configuration file (default: ./propusk.toml when present, else built-in defaults).
     #[arg(long, global = true, env = "PROPUSK_CONFIG")]

@@ -33,11 +33,28 @@ pub enum UserCommand {
 pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     let store = crate::server::open_store(config).await?;
     match cmd {
-        UserCommand::Add { name, phone, email, snils } => {
+        UserCommand::Add {
+            name,
+            phone,
+            email,
+            snils,
+        } => {
             let name = PersonName::parse(&name).map_err(|e| anyhow::anyhow!("--{e}"))?;
-            let phone = phone.as_deref().map(Phone::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
-            let email = email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
-            let snils = snils.as_deref().map(Snils::parse).transpose().map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let phone = phone
+                .as_deref()
+                .map(Phone::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let email = email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let snils = snils
+                .as_deref()
+                .map(Snils::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
             if phone.is_none() && email.is_none() && snils.is_none() {
                 bail!("give at least one login identifier: --phone, --email or --snils");
             }
@@ -74,7 +91,9 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 updated_at: t,
             };
             match store.insert_account(&record).await {
-                Err(StoreError::Conflict(field)) => bail!("--{field}: already belongs to another account"),
+                Err(StoreError::Conflict(field)) => {
+                    bail!("--{field}: already belongs to another account")
+                }
                 other => other?,
             }
             println!("created account {} ({})", record.id, name.full());

@@ -7,18 +7,25 @@ use crate::state::AppState;
 use crate::store::records::AccessTokenRecord;
 
 pub enum AccessCheck {
-    Active { claims: AccessTokenClaims, record: AccessTokenRecord },
+    Active {
+        claims: Box<AccessTokenClaims>,
+        record: Box<AccessTokenRecord>,
+    },
     Inactive(&'static str),
 }
 
 pub async fn check(state: &AppState, token: &str) -> Result<AccessCheck, AppError> {
     let claims = match state.keys().verify::<AccessTokenClaims>(token) {
         Ok(v) => v.claims,
-        Err(e) if e.is_bad_token() => return Ok(AccessCheck::Inactive("the access token is invalid")),
+        Err(e) if e.is_bad_token() => {
+            return Ok(AccessCheck::Inactive("the access token is invalid"));
+        }
         Err(e) => return Err(e.into()),
     };
     if claims.iss != state.config.issuer {
-        return Ok(AccessCheck::Inactive("the access token was issued elsewhere"));
+        return Ok(AccessCheck::Inactive(
+            "the access token was issued elsewhere",
+        ));
     }
     if claims.exp <= state.now() {
         return Ok(AccessCheck::Inactive("the access token has expired"));
@@ -29,5 +36,8 @@ pub async fn check(state: &AppState, token: &str) -> Result<AccessCheck, AppErro
     if record.revoked_at.is_some() || grant.is_some_and(|g| g.revoked_at.is_some()) {
         return Ok(AccessCheck::Inactive("the access token was revoked"));
     }
-    Ok(AccessCheck::Active { claims, record })
+    Ok(AccessCheck::Active {
+        claims: Box::new(claims),
+        record: Box::new(record),
+    })
 }

@@ -18,24 +18,41 @@ pub struct Attempt {
 }
 
 pub enum ClientAuth {
-    Authenticated(ClientRecord),
+    Authenticated(Box<ClientRecord>),
     Failed(OAuthError, Attempt),
 }
 
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<ClientAuth, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<ClientAuth, AppError> {
     let basic = match basic_credentials(headers) {
         Ok(b) => b,
         Err(e) => return Ok(ClientAuth::Failed(e, Attempt { basic: true })),
     };
-    let attempt = Attempt { basic: basic.is_some() };
-    let fail = |e: OAuthError| Ok(ClientAuth::Failed(e, Attempt { basic: attempt.basic }));
+    let attempt = Attempt {
+        basic: basic.is_some(),
+    };
+    let fail = |e: OAuthError| {
+        Ok(ClientAuth::Failed(
+            e,
+            Attempt {
+                basic: attempt.basic,
+            },
+        ))
+    };
     let (client_id, secret, method) = match (basic, params.get("client_secret")) {
         (Some(_), Some(_)) => {
-            return fail(OAuthError::invalid_request("use one client authentication method, not two"));
+            return fail(OAuthError::invalid_request(
+                "use one client authentication method, not two",
+            ));
         }
         (Some((id, secret)), None) => {
             if params.get("client_id").is_some_and(|b| b != id) {
-                return fail(OAuthError::invalid_request("client_id does not match the credentials"));
+                return fail(OAuthError::invalid_request(
+                    "client_id does not match the credentials",
+                ));
             }
             (id, Some(secret), "client_secret_basic")
         }
@@ -45,7 +62,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
         },
         (None, None) => match params.get("client_id") {
             Some(id) => (id.to_owned(), None, "none"),
-            None => return fail(OAuthError::invalid_client("client authentication is required")),
+            None => {
+                return fail(OAuthError::invalid_client(
+                    "client authentication is required",
+                ));
+            }
         },
     };
     let unknown = || OAuthError::invalid_client("client authentication failed");
@@ -59,18 +80,24 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
         )));
     }
     match (secret, &client.secret_hash) {
-        (None, None) => Ok(ClientAuth::Authenticated(client)),
-        (Some(s), Some(hash)) if constant_time_eq(&hash_token(&s), hash) => Ok(ClientAuth::Authenticated(client)),
+        (None, None) => Ok(ClientAuth::Authenticated(Box::new(client))),
+        (Some(s), Some(hash)) if constant_time_eq(&hash_token(&s), hash) => {
+            Ok(ClientAuth::Authenticated(Box::new(client)))
+        }
         _ => fail(unknown()),
     }
 }
 
 /// `Authorization: Basic` with form-urlencoded id and secret (RFC 6749 §2.3.1).
 fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let bad = || OAuthError::invalid_client("malformed Basic credentials");
     let value = value.to_str().map_err(|_| bad())?;
-    let Some((scheme, rest)) = value.split_once(' ') else { return Err(bad()) };
+    let Some((scheme, rest)) = value.split_once(' ') else {
+        return Err(bad());
+    };
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(bad());
     }

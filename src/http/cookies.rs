@@ -14,7 +14,12 @@ pub fn interaction_name(uid: &str) -> String {
     format!("propusk_i_{uid}")
 }
 
-pub fn build(state: &AppState, name: String, value: String, max_age_secs: Option<i64>) -> Cookie<'static> {
+pub fn build(
+    state: &AppState,
+    name: String,
+    value: String,
+    max_age_secs: Option<i64>,
+) -> Cookie<'static> {
     let mut c = Cookie::new(name, value);
     c.set_http_only(true);
     c.set_same_site(SameSite::Lax);

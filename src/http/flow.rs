@@ -39,18 +39,28 @@ pub struct LoginDone {
 
 impl Flow {
     pub fn progress(&self) -> Progress {
-        let Some(i) = &self.interaction else { return Progress::default() };
+        let Some(i) = &self.interaction else {
+            return Progress::default();
+        };
         let logged_in = match (&i.login_json, &self.session) {
-            (Some(json), Some(s)) => serde_json::from_str::<LoginDone>(json)
-                .is_ok_and(|l| l.session_id == s.id),
+            (Some(json), Some(s)) => {
+                serde_json::from_str::<LoginDone>(json).is_ok_and(|l| l.session_id == s.id)
+            }
             _ => false,
         };
-        Progress { logged_in, consented: i.consent_given }
+        Progress {
+            logged_in,
+            consented: i.consent_given,
+        }
     }
 
     pub async fn decide(&self, state: &AppState) -> Result<Decision, AppError> {
         let granted = match &self.session {
-            Some(s) => state.store.consent(&s.account_id, &self.client.id).await?.map(|c| c.scopes),
+            Some(s) => state
+                .store
+                .consent(&s.account_id, &self.client.id)
+                .await?
+                .map(|c| c.scopes),
             None => None,
         };
         let view = self.session.as_ref().map(|s| SessionView {
@@ -68,23 +78,35 @@ impl Flow {
     }
 
     fn fail(&self, state: &AppState, err: &OAuthError) -> Response {
-        redirect_error(&self.req.redirect_uri, err, self.req.state.as_deref(), &state.config.issuer)
+        redirect_error(
+            &self.req.redirect_uri,
+            err,
+            self.req.state.as_deref(),
+            &state.config.issuer,
+        )
     }
 }
 
 /// Verify an `id_token_hint`: our signature (expired tokens are fine, OIDC Core
 /// §3.1.2.1), our issuer, this client among the audience. Returns its `sub`.
-pub fn verify_hint(state: &AppState, hint: &str, client_id: Option<&str>) -> Result<IdTokenHint, OAuthError> {
+pub fn verify_hint(
+    state: &AppState,
+    hint: &str,
+    client_id: Option<&str>,
+) -> Result<IdTokenHint, OAuthError> {
     let bad = || OAuthError::invalid_request("id_token_hint is not a valid ID token issued here");
-    let verified = state.keys().verify::<IdTokenHint>(hint).map_err(|_| bad())?;
+    let verified = state
+        .keys()
+        .verify::<IdTokenHint>(hint)
+        .map_err(|_| bad())?;
     let claims = verified.claims;
     if claims.iss != state.config.issuer {
         return Err(bad());
     }
-    if let Some(id) = client_id {
-        if !claims.aud.contains(id) {
-            return Err(bad());
-        }
+    if let Some(id) = client_id
+        && !claims.aud.contains(id)
+    {
+        return Err(bad());
     }
     Ok(claims)
 }
@@ -95,7 +117,9 @@ pub async fn proceed(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Res
         Decision::Interact(_) => park(state, jar, flow).await,
         Decision::Fail(err) => {
             let jar = finish_interaction(state, jar, &flow).await?;
-            let Some(jar) = jar else { return Ok(expired(&flow)) };
+            let Some(jar) = jar else {
+                return Ok(expired(&flow));
+            };
             Ok((jar, flow.fail(state, &err)).into_response())
         }
         Decision::Issue => issue(state, jar, flow).await,
@@ -115,31 +139,56 @@ async fn park(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response, 
         id: random_id(),
         binding_hash: binding.hash(),
         csrf_token: random_b64(32),
-        request_json: serde_json::to_string(&flow.req).map_err(|e| AppError::Internal(e.to_string()))?,
+        request_json: serde_json::to_string(&flow.req)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
         login_json: None,
         consent_given: false,
         created_at: now,
         expires_at: now + ttl,
     };
     state.store.insert_interaction(&record).await?;
-    let cookie = cookies::build(state, cookies::interaction_name(&record.id), binding.into_string(), Some(ttl));
+    let cookie = cookies::build(
+        state,
+        cookies::interaction_name(&record.id),
+        binding.into_string(),
+        Some(ttl),
+    );
     let jar = jar.add(cookie);
     Ok((jar, redirect(&format!("/interaction/{}", record.id))).into_response())
 }
 
 /// Take the parked interaction (one resume wins) and drop its cookie. `None`: another
 /// request finished it first.
-async fn finish_interaction(state: &AppState, jar: CookieJar, flow: &Flow) -> Result<Option<CookieJar>, AppError> {
-    let Some(i) = &flow.interaction else { return Ok(Some(jar)) };
+async fn finish_interaction(
+    state: &AppState,
+    jar: CookieJar,
+    flow: &Flow,
+) -> Result<Option<CookieJar>, AppError> {
+    let Some(i) = &flow.interaction else {
+        return Ok(Some(jar));
+    };
     if state.store.take_interaction(&i.id).await?.is_none() {
         return Ok(None);
     }
-    Ok(Some(jar.add(cookies::removal(state, cookies::interaction_name(&i.id)))))
+    Ok(Some(jar.add(cookies::removal(
+        state,
+        cookies::interaction_name(&i.id),
+    ))))
 }
 
 fn expired(flow: &Flow) -> Response {
-    let locale = flow.req.ui_locales.as_deref().and_then(crate::views::Locale::from_ui_locales).unwrap_or_default();
-    pages::error(locale, StatusCode::BAD_REQUEST, Problem::InteractionExpired, "interaction_expired")
+    let locale = flow
+        .req
+        .ui_locales
+        .as_deref()
+        .and_then(crate::views::Locale::from_ui_locales)
+        .unwrap_or_default();
+    pages::error(
+        locale,
+        StatusCode::BAD_REQUEST,
+        Problem::InteractionExpired,
+        "interaction_expired",
+    )
 }
 
 /// Mint the authorization code and send it back (RFC 6749 §4.1.2, RFC 9207 `iss`).
@@ -155,7 +204,8 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
         return Ok(flow.fail(state, &err));
     };
     let level = trust_level(&account);
-    let required = TrustLevel::parse(&flow.client.min_trust_level).unwrap_or(TrustLevel::Simplified);
+    let required =
+        TrustLevel::parse(&flow.client.min_trust_level).unwrap_or(TrustLevel::Simplified);
     if level < required {
         let err = OAuthError::new(
             ErrorCode::AccessDenied,
@@ -198,22 +248,44 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
 
 /// Rebuild the flow of a parked interaction for this browser. `Err(page)` when the
 /// interaction is unknown, expired, or belongs to another browser.
-pub async fn load(state: &AppState, jar: &CookieJar, uid: &str) -> Result<Result<Flow, Response>, AppError> {
+pub async fn load(
+    state: &AppState,
+    jar: &CookieJar,
+    uid: &str,
+) -> Result<Result<Flow, Box<Response>>, AppError> {
     let locale = pages::locale(None, jar);
-    let gone = || Err(pages::error(locale, StatusCode::BAD_REQUEST, Problem::InteractionExpired, "interaction_expired"));
-    let Some(record) = state.store.interaction(uid).await? else { return Ok(gone()) };
-    let bound = cookies::value(jar, &cookies::interaction_name(uid))
-        .is_some_and(|v| crate::secret::constant_time_eq(&crate::secret::hash_token(v), &record.binding_hash));
+    let gone = || {
+        Err(Box::new(pages::error(
+            locale,
+            StatusCode::BAD_REQUEST,
+            Problem::InteractionExpired,
+            "interaction_expired",
+        )))
+    };
+    let Some(record) = state.store.interaction(uid).await? else {
+        return Ok(gone());
+    };
+    let bound = cookies::value(jar, &cookies::interaction_name(uid)).is_some_and(|v| {
+        crate::secret::constant_time_eq(&crate::secret::hash_token(v), &record.binding_hash)
+    });
     if !bound || record.expires_at <= state.now() {
         return Ok(gone());
     }
     let req: AuthorizationRequest = serde_json::from_str(&record.request_json)
         .map_err(|e| AppError::Internal(format!("interaction {uid}: {e}")))?;
-    let Some(client) = state.store.client(&req.client_id).await? else { return Ok(gone()) };
+    let Some(client) = state.store.client(&req.client_id).await? else {
+        return Ok(gone());
+    };
     let hint_sub = match req.id_token_hint.as_deref() {
         Some(h) => verify_hint(state, h, Some(&client.id)).ok().map(|c| c.sub),
         None => None,
     };
     let session = super::session::current(state, jar).await?;
-    Ok(Ok(Flow { req, client, session, hint_sub, interaction: Some(record) }))
+    Ok(Ok(Flow {
+        req,
+        client,
+        session,
+        hint_sub,
+        interaction: Some(record),
+    }))
 }

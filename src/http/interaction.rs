@@ -38,12 +38,17 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     // The language switch: remember the explicit choice in a cookie.
     let jar = match q.lang.as_deref().and_then(Locale::from_ui_locales) {
-        Some(l) => jar.add(cookies::build(&state, cookies::LANG.to_owned(), l.code().to_owned(), Some(365 * 24 * 3600))),
+        Some(l) => jar.add(cookies::build(
+            &state,
+            cookies::LANG.to_owned(),
+            l.code().to_owned(),
+            Some(365 * 24 * 3600),
+        )),
         None => jar,
     };
     let flow = match flow::load(&state, &jar, &uid).await? {
         Ok(f) => f,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let page = match flow.decide(&state).await? {
         Decision::Interact(Stage::Login) => {
@@ -66,7 +71,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let flow = match flow::load(&state, &jar, &uid).await? {
         Ok(f) => f,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let form = parse_urlencoded(&body).unwrap_or_default();
     if !csrf_ok(&flow, form.get("csrf")) {
@@ -75,18 +80,42 @@ pub async fn login(
     let typed = form.get("login").unwrap_or("").trim();
     let password = Password::new(form.get("password").unwrap_or("").to_owned());
     if typed.is_empty() {
-        return login_page(&jar, &flow, typed, Some(LoginError::LoginMissing), StatusCode::BAD_REQUEST);
+        return login_page(
+            &jar,
+            &flow,
+            typed,
+            Some(LoginError::LoginMissing),
+            StatusCode::BAD_REQUEST,
+        );
     }
     let Ok(candidates) = login_candidates(typed) else {
-        return login_page(&jar, &flow, typed, Some(LoginError::LoginUnrecognised), StatusCode::BAD_REQUEST);
+        return login_page(
+            &jar,
+            &flow,
+            typed,
+            Some(LoginError::LoginUnrecognised),
+            StatusCode::BAD_REQUEST,
+        );
     };
     if password.expose().is_empty() {
-        return login_page(&jar, &flow, typed, Some(LoginError::PasswordMissing), StatusCode::BAD_REQUEST);
+        return login_page(
+            &jar,
+            &flow,
+            typed,
+            Some(LoginError::PasswordMissing),
+            StatusCode::BAD_REQUEST,
+        );
     }
     let Some(account) = authenticate(&state, &candidates, &password).await? else {
         metrics::login("failure");
         tracing::info!(interaction = %uid, "login failed");
-        return login_page(&jar, &flow, typed, Some(LoginError::Invalid), StatusCode::UNAUTHORIZED);
+        return login_page(
+            &jar,
+            &flow,
+            typed,
+            Some(LoginError::Invalid),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     metrics::login("success");
     tracing::info!(account = %account.id, interaction = %uid, "login");
@@ -103,7 +132,10 @@ pub async fn login(
         },
     )
     .await?;
-    let done = LoginDone { account_id: account.id.clone(), session_id: session.id };
+    let done = LoginDone {
+        account_id: account.id.clone(),
+        session_id: session.id,
+    };
     let json = serde_json::to_string(&done).map_err(|e| AppError::Internal(e.to_string()))?;
     state.store.set_interaction_login(&uid, &json).await?;
     Ok((jar, redirect(&format!("/authorize/{uid}"))).into_response())
@@ -118,7 +150,7 @@ pub async fn consent(
 ) -> Result<Response, AppError> {
     let flow = match flow::load(&state, &jar, &uid).await? {
         Ok(f) => f,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let form = parse_urlencoded(&body).unwrap_or_default();
     if !csrf_ok(&flow, form.get("csrf")) {
@@ -130,7 +162,10 @@ pub async fn consent(
     };
     if form.get("decision") != Some("allow") {
         // Denied: the resume sends access_denied to the portal.
-        let err = crate::oidc::OAuthError::new(crate::oidc::ErrorCode::AccessDenied, "the citizen declined");
+        let err = crate::oidc::OAuthError::new(
+            crate::oidc::ErrorCode::AccessDenied,
+            "the citizen declined",
+        );
         state.store.take_interaction(&uid).await?;
         let jar = jar.add(cookies::removal(&state, cookies::interaction_name(&uid)));
         let resp = super::oauth_response::redirect_error(
@@ -175,10 +210,10 @@ async fn authenticate(
 ) -> Result<Option<AccountRecord>, AppError> {
     let mut found: Vec<AccountRecord> = Vec::new();
     for key in candidates {
-        if let Some(a) = state.store.account_by_login(key).await? {
-            if !found.iter().any(|f| f.id == a.id) {
-                found.push(a);
-            }
+        if let Some(a) = state.store.account_by_login(key).await?
+            && !found.iter().any(|f| f.id == a.id)
+        {
+            found.push(a);
         }
     }
     if found.is_empty() {
@@ -186,11 +221,18 @@ async fn authenticate(
         return Ok(None);
     }
     for account in found {
-        match state.hasher.verify(password, account.password_hash.as_deref()).await? {
+        match state
+            .hasher
+            .verify(password, account.password_hash.as_deref())
+            .await?
+        {
             Verified::Match { needs_rehash } if account.status == "active" => {
                 if needs_rehash {
                     let fresh = state.hasher.hash(password).await?;
-                    state.store.set_password_hash(&account.id, &fresh, state.now()).await?;
+                    state
+                        .store
+                        .set_password_hash(&account.id, &fresh, state.now())
+                        .await?;
                 }
                 return Ok(Some(account));
             }
@@ -220,7 +262,9 @@ fn login_page(
     let uid = interaction_id(flow);
     let (error, error_field) = match error {
         None => (None, None),
-        Some(LoginError::LoginMissing | LoginError::LoginUnrecognised) => (Some(t.error_login_field), Some("login")),
+        Some(LoginError::LoginMissing | LoginError::LoginUnrecognised) => {
+            (Some(t.error_login_field), Some("login"))
+        }
         Some(LoginError::PasswordMissing) => (Some(t.error_password_empty), Some("password")),
         Some(LoginError::Invalid) => (Some(t.error_invalid_credentials), None),
     };
@@ -240,12 +284,21 @@ fn login_page(
     pages::html(status, &page, &form_targets(flow))
 }
 
-async fn consent_page(state: &AppState, jar: &CookieJar, flow: &Flow) -> Result<Response, AppError> {
+async fn consent_page(
+    state: &AppState,
+    jar: &CookieJar,
+    flow: &Flow,
+) -> Result<Response, AppError> {
     let locale = pages::locale(flow.req.ui_locales.as_deref(), jar);
     let t = locale.texts();
     let uid = interaction_id(flow);
     let account_name = match &flow.session {
-        Some(s) => state.store.account(&s.account_id).await?.map(|a| full_name(&a)).unwrap_or_default(),
+        Some(s) => state
+            .store
+            .account(&s.account_id)
+            .await?
+            .map(|a| full_name(&a))
+            .unwrap_or_default(),
         None => String::new(),
     };
     let scopes: Vec<&'static str> = flow
@@ -274,7 +327,9 @@ fn interaction_id(flow: &Flow) -> &str {
 }
 
 fn csrf(flow: &Flow) -> &str {
-    flow.interaction.as_ref().map_or("", |i| i.csrf_token.as_str())
+    flow.interaction
+        .as_ref()
+        .map_or("", |i| i.csrf_token.as_str())
 }
 
 fn csrf_ok(flow: &Flow, sent: Option<&str>) -> bool {
@@ -286,7 +341,12 @@ fn csrf_ok(flow: &Flow, sent: Option<&str>) -> bool {
 
 fn expired_form(jar: &CookieJar, flow: &Flow) -> Response {
     let locale = pages::locale(flow.req.ui_locales.as_deref(), jar);
-    pages::error(locale, StatusCode::FORBIDDEN, Problem::InteractionExpired, "invalid_csrf")
+    pages::error(
+        locale,
+        StatusCode::FORBIDDEN,
+        Problem::InteractionExpired,
+        "invalid_csrf",
+    )
 }
 
 /// After the consent post the browser follows redirects to the portal.

@@ -18,20 +18,35 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(e) => return Ok(json_error(&OAuthError::invalid_request(e.description()), false)),
+        Err(e) => {
+            return Ok(json_error(
+                &OAuthError::invalid_request(e.description()),
+                false,
+            ));
+        }
     };
     let client = match authenticate(&state, &headers, &params).await? {
-        ClientAuth::Authenticated(c) if c.secret_hash.is_some() => c,
+        ClientAuth::Authenticated(c) if c.secret_hash.is_some() => *c,
         ClientAuth::Authenticated(_) => {
-            return Ok(json_error(&OAuthError::invalid_client("introspection needs a confidential client"), false));
+            return Ok(json_error(
+                &OAuthError::invalid_client("introspection needs a confidential client"),
+                false,
+            ));
         }
         ClientAuth::Failed(e, attempt) => return Ok(json_error(&e, attempt.basic)),
     };
     let Some(token) = params.get("token") else {
-        return Ok(json_error(&OAuthError::invalid_request("token is required"), false));
+        return Ok(json_error(
+            &OAuthError::invalid_request("token is required"),
+            false,
+        ));
     };
     // The hint only orders the look-ups (RFC 7662 §2.1).
     let refresh_first = params.get("token_type_hint") == Some("refresh_token");
@@ -43,7 +58,9 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
     } else {
         match access_token(&state, token).await? {
             Some(v) => v,
-            None => refresh(&state, &client, token).await?.unwrap_or_else(inactive),
+            None => refresh(&state, &client, token)
+                .await?
+                .unwrap_or_else(inactive),
         }
     };
     Ok(json_ok(answer))
@@ -73,7 +90,11 @@ async fn access_token(state: &AppState, token: &str) -> Result<Option<Value>, Ap
     })
 }
 
-async fn refresh(state: &AppState, client: &ClientRecord, token: &str) -> Result<Option<Value>, AppError> {
+async fn refresh(
+    state: &AppState,
+    client: &ClientRecord,
+    token: &str,
+) -> Result<Option<Value>, AppError> {
     let Some((rec, grant)) = state.store.refresh_token(&hash_token(token)).await? else {
         return Ok(None);
     };

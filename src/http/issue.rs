@@ -3,14 +3,16 @@
 //! writes goes to the store in one transaction.
 
 use super::metrics;
+use crate::account::TrustLevel;
 use crate::error::AppError;
 use crate::keys::SigningAlg;
 use crate::oidc::claims::{AccessTokenClaims, IdTokenClaims, at_hash};
 use crate::oidc::scope::Scopes;
-use crate::account::TrustLevel;
 use crate::secret::{Secret, random_id};
 use crate::state::AppState;
-use crate::store::records::{AccessTokenRecord, AccountRecord, ClientRecord, GrantRecord, RefreshTokenRecord, TokenIssue};
+use crate::store::records::{
+    AccessTokenRecord, AccountRecord, ClientRecord, GrantRecord, RefreshTokenRecord, TokenIssue,
+};
 use serde_json::{Value, json};
 
 /// What the citizen's authentication looked like; carried from code to refresh token.
@@ -62,7 +64,11 @@ impl Minted {
     }
 }
 
-pub async fn for_user(state: &AppState, g: UserGrant<'_>, grant_type: &'static str) -> Result<Minted, AppError> {
+pub async fn for_user(
+    state: &AppState,
+    g: UserGrant<'_>,
+    grant_type: &'static str,
+) -> Result<Minted, AppError> {
     let now = state.now();
     let cfg = &state.config.tokens;
     let keys = state.keys();
@@ -118,7 +124,11 @@ pub async fn for_user(state: &AppState, g: UserGrant<'_>, grant_type: &'static s
     });
     state
         .store
-        .issue_tokens(&TokenIssue { grant, access: access_row, refresh: refresh_row })
+        .issue_tokens(&TokenIssue {
+            grant,
+            access: access_row,
+            refresh: refresh_row,
+        })
         .await?;
     metrics::tokens_issued(grant_type);
     Ok(Minted {
@@ -131,11 +141,19 @@ pub async fn for_user(state: &AppState, g: UserGrant<'_>, grant_type: &'static s
 }
 
 /// Client credentials: an access token whose subject is the portal itself.
-pub async fn for_client(state: &AppState, client: &ClientRecord, scopes: &Scopes) -> Result<Minted, AppError> {
+pub async fn for_client(
+    state: &AppState,
+    client: &ClientRecord,
+    scopes: &Scopes,
+) -> Result<Minted, AppError> {
     let now = state.now();
     let grant_id = random_id();
-    let (access_token, access_row) = access_token(state, &client.id, &client.id, scopes, Some(&grant_id), None)?;
-    let access_row = AccessTokenRecord { account_id: None, ..access_row };
+    let (access_token, access_row) =
+        access_token(state, &client.id, &client.id, scopes, Some(&grant_id), None)?;
+    let access_row = AccessTokenRecord {
+        account_id: None,
+        ..access_row
+    };
     let grant = GrantRecord {
         id: grant_id,
         client_id: client.id.clone(),
@@ -146,7 +164,11 @@ pub async fn for_client(state: &AppState, client: &ClientRecord, scopes: &Scopes
     };
     state
         .store
-        .issue_tokens(&TokenIssue { grant: Some(grant), access: access_row, refresh: None })
+        .issue_tokens(&TokenIssue {
+            grant: Some(grant),
+            access: access_row,
+            refresh: None,
+        })
         .await?;
     metrics::tokens_issued("client_credentials");
     Ok(Minted {
@@ -187,7 +209,9 @@ fn access_token(
         auth_time: auth.map(|a| a.0),
         acr: auth.map(|a| a.1.to_owned()),
     };
-    let token = state.keys().sign(state.config.tokens.access_token_alg, "at+jwt", &claims)?;
+    let token = state
+        .keys()
+        .sign(state.config.tokens.access_token_alg, "at+jwt", &claims)?;
     let row = AccessTokenRecord {
         jti,
         grant_id: grant_id.map(str::to_owned),

@@ -40,12 +40,24 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     let locale = pages::locale(None, &jar);
     let Ok(params) = query_or_form(&method, query.as_deref(), &headers, &body) else {
-        return Ok(pages::error(locale, StatusCode::BAD_REQUEST, Problem::InvalidRequest, "invalid_request"));
+        return Ok(pages::error(
+            locale,
+            StatusCode::BAD_REQUEST,
+            Problem::InvalidRequest,
+            "invalid_request",
+        ));
     };
     let locale = pages::locale(params.get("ui_locales"), &jar);
     let checked = match check(&state, &params).await? {
         Ok(c) => c,
-        Err(problem) => return Ok(pages::error(locale, StatusCode::BAD_REQUEST, problem, "invalid_request")),
+        Err(problem) => {
+            return Ok(pages::error(
+                locale,
+                StatusCode::BAD_REQUEST,
+                problem,
+                "invalid_request",
+            ));
+        }
     };
     let Some(current) = session::current(&state, &jar).await? else {
         return done(jar, &checked, locale);
@@ -60,32 +72,73 @@ pub async fn logout(
     }
     // Ask first. The CSRF token is double-submitted: a cookie and a form field.
     let csrf = random_b64(32);
-    let jar = jar.add(cookies::build(&state, cookies::LOGOUT_CSRF.to_owned(), csrf.clone(), Some(600)));
+    let jar = jar.add(cookies::build(
+        &state,
+        cookies::LOGOUT_CSRF.to_owned(),
+        csrf.clone(),
+        Some(600),
+    ));
     let mut hidden = Vec::new();
-    for name in ["id_token_hint", "post_logout_redirect_uri", "state", "client_id", "ui_locales"] {
+    for name in [
+        "id_token_hint",
+        "post_logout_redirect_uri",
+        "state",
+        "client_id",
+        "ui_locales",
+    ] {
         if let Some(v) = params.get(name) {
             hidden.push((name, v.to_owned()));
         }
     }
     let t = locale.texts();
-    let page = LogoutConfirmPage { t, lang: locale.code(), action: "/logout/confirm", csrf: &csrf, hidden };
-    let targets: Vec<String> = checked.target.as_deref().and_then(pages::origin).into_iter().collect();
+    let page = LogoutConfirmPage {
+        t,
+        lang: locale.code(),
+        action: "/logout/confirm",
+        csrf: &csrf,
+        hidden,
+    };
+    let targets: Vec<String> = checked
+        .target
+        .as_deref()
+        .and_then(pages::origin)
+        .into_iter()
+        .collect();
     Ok((jar, pages::html(StatusCode::OK, &page, &targets)?).into_response())
 }
 
-pub async fn confirm(State(state): State<AppState>, jar: CookieJar, body: Bytes) -> Result<Response, AppError> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let params = parse_urlencoded(&body).unwrap_or_default();
     let locale = pages::locale(params.get("ui_locales"), &jar);
-    let csrf_ok = match (params.get("csrf"), cookies::value(&jar, cookies::LOGOUT_CSRF)) {
+    let csrf_ok = match (
+        params.get("csrf"),
+        cookies::value(&jar, cookies::LOGOUT_CSRF),
+    ) {
         (Some(a), Some(b)) => constant_time_eq(a, b),
         _ => false,
     };
     if !csrf_ok || params.get("logout") != Some("yes") {
-        return Ok(pages::error(locale, StatusCode::FORBIDDEN, Problem::InteractionExpired, "invalid_csrf"));
+        return Ok(pages::error(
+            locale,
+            StatusCode::FORBIDDEN,
+            Problem::InteractionExpired,
+            "invalid_csrf",
+        ));
     }
     let checked = match check(&state, &params).await? {
         Ok(c) => c,
-        Err(problem) => return Ok(pages::error(locale, StatusCode::BAD_REQUEST, problem, "invalid_request")),
+        Err(problem) => {
+            return Ok(pages::error(
+                locale,
+                StatusCode::BAD_REQUEST,
+                problem,
+                "invalid_request",
+            ));
+        }
     };
     let mut jar = jar.add(cookies::removal(&state, cookies::LOGOUT_CSRF.to_owned()));
     if let Some(current) = session::current(&state, &jar).await? {
@@ -104,7 +157,10 @@ async fn check(state: &AppState, p: &Params) -> Result<Result<Logout, Problem>, 
         },
         None => None,
     };
-    let client_id = match (p.get("client_id"), hint.as_ref().and_then(|h| h.aud.first())) {
+    let client_id = match (
+        p.get("client_id"),
+        hint.as_ref().and_then(|h| h.aud.first()),
+    ) {
         (Some(c), Some(_)) if !hint.as_ref().is_some_and(|h| h.aud.contains(c)) => {
             return Ok(Err(Problem::InvalidRequest));
         }
@@ -114,7 +170,9 @@ async fn check(state: &AppState, p: &Params) -> Result<Result<Logout, Problem>, 
     let target = match p.get("post_logout_redirect_uri") {
         None => None,
         Some(uri) => {
-            let Some(id) = client_id else { return Ok(Err(Problem::UnregisteredLogoutRedirectUri)) };
+            let Some(id) = client_id else {
+                return Ok(Err(Problem::UnregisteredLogoutRedirectUri));
+            };
             let Some(client) = state.store.client(&id).await? else {
                 return Ok(Err(Problem::UnknownClient));
             };
@@ -127,13 +185,19 @@ async fn check(state: &AppState, p: &Params) -> Result<Result<Logout, Problem>, 
             })
         }
     };
-    Ok(Ok(Logout { target, hint: hint.map(|h| (h.sub, h.sid)) }))
+    Ok(Ok(Logout {
+        target,
+        hint: hint.map(|h| (h.sub, h.sid)),
+    }))
 }
 
 fn done(jar: CookieJar, l: &Logout, locale: crate::views::Locale) -> Result<Response, AppError> {
     if let Some(t) = &l.target {
         return Ok((jar, redirect(t)).into_response());
     }
-    let page = LoggedOutPage { t: locale.texts(), lang: locale.code() };
+    let page = LoggedOutPage {
+        t: locale.texts(),
+        lang: locale.code(),
+    };
     Ok((jar, pages::html(StatusCode::OK, &page, &[])?).into_response())
 }

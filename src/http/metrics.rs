@@ -27,7 +27,10 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().to_string();
-    #[expect(clippy::disallowed_methods, reason = "measuring duration, not reading the time of day")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "measuring duration, not reading the time of day"
+    )]
     let started = std::time::Instant::now();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();

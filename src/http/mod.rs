@@ -38,13 +38,19 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(paths::DISCOVERY, get(meta::discovery))
         .route(paths::JWKS, get(meta::jwks))
-        .route(paths::AUTHORIZE, get(authorize::authorize).post(authorize::authorize))
+        .route(
+            paths::AUTHORIZE,
+            get(authorize::authorize).post(authorize::authorize),
+        )
         .route("/authorize/{uid}", get(authorize::resume))
         .route("/interaction/{uid}", get(interaction::show))
         .route("/interaction/{uid}/login", post(interaction::login))
         .route("/interaction/{uid}/consent", post(interaction::consent))
         .route(paths::TOKEN, post(token::token))
-        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(
+            paths::USERINFO,
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route(paths::INTROSPECT, post(introspect::introspect))
         .route(paths::REVOKE, post(revoke::revoke))
         .route(paths::END_SESSION, get(logout::logout).post(logout::logout))
@@ -63,9 +69,17 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     resp
 }

@@ -92,8 +92,16 @@ pub fn redirect(to: &str) -> Response {
 }
 
 /// The authorization error response (RFC 6749 §4.1.2.1 + RFC 9207 `iss`).
-pub fn redirect_error(redirect_uri: &str, err: &OAuthError, state: Option<&str>, issuer: &str) -> Response {
-    let mut pairs = vec![("error", err.code.as_str()), ("error_description", err.description.as_str())];
+pub fn redirect_error(
+    redirect_uri: &str,
+    err: &OAuthError,
+    state: Option<&str>,
+    issuer: &str,
+) -> Response {
+    let mut pairs = vec![
+        ("error", err.code.as_str()),
+        ("error_description", err.description.as_str()),
+    ];
     if let Some(s) = state {
         pairs.push(("state", s));
     }
@@ -108,7 +116,10 @@ mod tests {
     #[test]
     fn query_is_appended_not_replaced() {
         assert_eq!(
-            with_query("https://p.example/cb?a=1", &[("code", "x y"), ("state", "s")]),
+            with_query(
+                "https://p.example/cb?a=1",
+                &[("code", "x y"), ("state", "s")]
+            ),
             "https://p.example/cb?a=1&code=x+y&state=s"
         );
     }

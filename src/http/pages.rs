@@ -39,7 +39,11 @@ pub fn origin(url: &str) -> Option<String> {
         .filter(|o| o != "null")
 }
 
-pub fn html<T: askama::Template>(status: StatusCode, page: &T, form_targets: &[String]) -> Result<Response, AppError> {
+pub fn html<T: askama::Template>(
+    status: StatusCode,
+    page: &T,
+    form_targets: &[String],
+) -> Result<Response, AppError> {
     let body = views::render(page)?;
     let mut resp = (status, Html(body)).into_response();
     let h = resp.headers_mut();
@@ -76,7 +80,13 @@ impl Problem {
 pub fn error(locale: Locale, status: StatusCode, problem: Problem, code: &str) -> Response {
     let t = locale.texts();
     let (heading, message) = problem.texts(t);
-    let page = ErrorPage { t, lang: locale.code(), heading, message, code };
+    let page = ErrorPage {
+        t,
+        lang: locale.code(),
+        heading,
+        message,
+        code,
+    };
     match html(status, &page, &[]) {
         Ok(r) => r,
         Err(e) => e.into_response(),

@@ -33,7 +33,10 @@ pub fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// The body of a POST that must be a form (token, introspection, revocation).
@@ -55,6 +58,7 @@ pub fn query_or_form(
     if *method == Method::POST {
         form_body(headers, body)
     } else {
-        parse_urlencoded(query.unwrap_or("").as_bytes()).map_err(|Repeated(n)| ParamError::Repeated(n))
+        parse_urlencoded(query.unwrap_or("").as_bytes())
+            .map_err(|Repeated(n)| ParamError::Repeated(n))
     }
 }

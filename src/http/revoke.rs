@@ -15,34 +15,51 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(e) => return Ok(json_error(&OAuthError::invalid_request(e.description()), false)),
+        Err(e) => {
+            return Ok(json_error(
+                &OAuthError::invalid_request(e.description()),
+                false,
+            ));
+        }
     };
     let client = match authenticate(&state, &headers, &params).await? {
-        ClientAuth::Authenticated(c) => c,
+        ClientAuth::Authenticated(c) => *c,
         ClientAuth::Failed(e, attempt) => return Ok(json_error(&e, attempt.basic)),
     };
     let Some(token) = params.get("token") else {
-        return Ok(json_error(&OAuthError::invalid_request("token is required"), false));
+        return Ok(json_error(
+            &OAuthError::invalid_request("token is required"),
+            false,
+        ));
     };
     let now = state.now();
-    let not_yours = || json_error(&OAuthError::unauthorized_client("the token was not issued to this client"), false);
+    let not_yours = || {
+        json_error(
+            &OAuthError::unauthorized_client("the token was not issued to this client"),
+            false,
+        )
+    };
     if let Some((rec, _)) = state.store.refresh_token(&hash_token(token)).await? {
         if rec.client_id != client.id {
             return Ok(not_yours());
         }
         state.store.revoke_grant(&rec.grant_id, now).await?;
         tracing::info!(client = %client.id, "refresh token revoked");
-    } else if let Ok(v) = state.keys().verify::<AccessTokenClaims>(token) {
-        if let Some((rec, _)) = state.store.access_token(&v.claims.jti).await? {
-            if rec.client_id != client.id {
-                return Ok(not_yours());
-            }
-            state.store.revoke_access_token(&rec.jti, now).await?;
-            tracing::info!(client = %client.id, "access token revoked");
+    } else if let Ok(v) = state.keys().verify::<AccessTokenClaims>(token)
+        && let Some((rec, _)) = state.store.access_token(&v.claims.jti).await?
+    {
+        if rec.client_id != client.id {
+            return Ok(not_yours());
         }
+        state.store.revoke_access_token(&rec.jti, now).await?;
+        tracing::info!(client = %client.id, "access token revoked");
     }
     Ok(no_store(StatusCode::OK.into_response()))
 }

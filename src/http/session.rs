@@ -70,12 +70,21 @@ pub async fn start(
     };
     state.store.insert_session(&record, &secret.hash()).await?;
     // A session cookie (no Max-Age): it also ends when the browser closes.
-    let cookie = cookies::build(state, cookies::SESSION.to_owned(), secret.into_string(), None);
+    let cookie = cookies::build(
+        state,
+        cookies::SESSION.to_owned(),
+        secret.into_string(),
+        None,
+    );
     Ok((record, jar.add(cookie)))
 }
 
 /// End the session and clear the cookie.
-pub async fn end(state: &AppState, jar: CookieJar, s: &SessionRecord) -> Result<CookieJar, AppError> {
+pub async fn end(
+    state: &AppState,
+    jar: CookieJar,
+    s: &SessionRecord,
+) -> Result<CookieJar, AppError> {
     state.store.end_session(&s.id, state.now()).await?;
     Ok(jar.add(cookies::removal(state, cookies::SESSION.to_owned())))
 }

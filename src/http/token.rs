@@ -24,7 +24,11 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
         Err(e) => {
             tracing::error!(error = %e, "token endpoint failed");
             let status = e.status();
-            let code = if status.as_u16() == 503 { ErrorCode::TemporarilyUnavailable } else { ErrorCode::ServerError };
+            let code = if status.as_u16() == 503 {
+                ErrorCode::TemporarilyUnavailable
+            } else {
+                ErrorCode::ServerError
+            };
             let mut r = json_error(&OAuthError::new(code, "internal error"), false);
             *r.status_mut() = status;
             r.into_response()
@@ -40,7 +44,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outc
         Err(e) => return Ok(Err((OAuthError::invalid_request(e.description()), false))),
     };
     let client = match authenticate(state, headers, &params).await? {
-        ClientAuth::Authenticated(c) => c,
+        ClientAuth::Authenticated(c) => *c,
         ClientAuth::Failed(err, attempt) => return Ok(Err((err, attempt.basic))),
     };
     let request = match parse_token_request(&params) {
@@ -48,17 +52,34 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outc
         Err(e) => return Ok(Err((e, false))),
     };
     if !client.grant_types.iter().any(|g| g == request.grant_type()) {
-        let err = OAuthError::unauthorized_client(format!("the client may not use {}", request.grant_type()));
+        let err = OAuthError::unauthorized_client(format!(
+            "the client may not use {}",
+            request.grant_type()
+        ));
         return Ok(Err((err, false)));
     }
     let result = match request {
-        TokenRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            exchange_code(state, &client, &code, &redirect_uri, code_verifier.as_deref()).await?
+        TokenRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            exchange_code(
+                state,
+                &client,
+                &code,
+                &redirect_uri,
+                code_verifier.as_deref(),
+            )
+            .await?
         }
-        TokenRequest::RefreshToken { refresh_token, scope } => {
-            refresh(state, &client, &refresh_token, scope.as_deref()).await?
+        TokenRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => refresh(state, &client, &refresh_token, scope.as_deref()).await?,
+        TokenRequest::ClientCredentials { scope } => {
+            client_credentials(state, &client, scope.as_deref()).await?
         }
-        TokenRequest::ClientCredentials { scope } => client_credentials(state, &client, scope.as_deref()).await?,
     };
     Ok(result.map_err(|e| (e, false)))
 }
@@ -77,30 +98,46 @@ async fn exchange_code(
             // A replayed code may be stolen: revoke what the first exchange issued.
             state.store.revoke_grant(&rec.grant_id, now).await?;
             tracing::warn!(client = %rec.client_id, "authorization code replayed; grant revoked");
-            return Ok(Err(OAuthError::invalid_grant("the authorization code was already used")));
+            return Ok(Err(OAuthError::invalid_grant(
+                "the authorization code was already used",
+            )));
         }
-        CodeUse::NotFound => return Ok(Err(OAuthError::invalid_grant("unknown authorization code"))),
+        CodeUse::NotFound => {
+            return Ok(Err(OAuthError::invalid_grant("unknown authorization code")));
+        }
     };
     if rec.client_id != client.id {
-        return Ok(Err(OAuthError::invalid_grant("the code was issued to another client")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        )));
     }
     if rec.expires_at <= now {
-        return Ok(Err(OAuthError::invalid_grant("the authorization code has expired")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the authorization code has expired",
+        )));
     }
     if rec.redirect_uri != redirect_uri {
-        return Ok(Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        )));
     }
     match (&rec.code_challenge, verifier) {
         (Some(challenge), Some(v)) if pkce::verify(v, challenge) => {}
-        (Some(_), Some(_)) => return Ok(Err(OAuthError::invalid_grant("PKCE verification failed"))),
+        (Some(_), Some(_)) => {
+            return Ok(Err(OAuthError::invalid_grant("PKCE verification failed")));
+        }
         (Some(_), None) => return Ok(Err(OAuthError::invalid_grant("code_verifier is required"))),
         (None, Some(_)) => {
-            return Ok(Err(OAuthError::invalid_grant("code_verifier sent but no code_challenge was")));
+            return Ok(Err(OAuthError::invalid_grant(
+                "code_verifier sent but no code_challenge was",
+            )));
         }
         (None, None) => {}
     }
     let Some(account) = active_account(state, &rec.account_id).await? else {
-        return Ok(Err(OAuthError::invalid_grant("the account is not available")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the account is not available",
+        )));
     };
     let scopes = Scopes::from_vec(rec.scopes.clone());
     let grant = UserGrant {
@@ -110,10 +147,17 @@ async fn exchange_code(
         new_grant: true,
         scopes: &scopes,
         grant_scopes: &scopes,
-        auth: AuthContext { session_id: &rec.session_id, auth_time: rec.auth_time, acr: &rec.acr, amr: &rec.amr },
+        auth: AuthContext {
+            session_id: &rec.session_id,
+            auth_time: rec.auth_time,
+            acr: &rec.acr,
+            amr: &rec.amr,
+        },
         nonce: rec.nonce.as_deref(),
     };
-    Ok(Ok(issue::for_user(state, grant, "authorization_code").await?))
+    Ok(Ok(
+        issue::for_user(state, grant, "authorization_code").await?
+    ))
 }
 
 async fn refresh(
@@ -126,10 +170,13 @@ async fn refresh(
     let hash = hash_token(token);
     // A request that asks for too much must not burn the token: check the scope against
     // the stored grant before the single-use step below.
-    if let (Some(asked), Some((peek, _))) = (scope, state.store.refresh_token(&hash).await?) {
-        if peek.client_id == client.id && narrowed(asked, &peek.scopes).is_none() {
-            return Ok(Err(OAuthError::invalid_scope("scope exceeds the original grant")));
-        }
+    if let (Some(asked), Some((peek, _))) = (scope, state.store.refresh_token(&hash).await?)
+        && peek.client_id == client.id
+        && narrowed(asked, &peek.scopes).is_none()
+    {
+        return Ok(Err(OAuthError::invalid_scope(
+            "scope exceeds the original grant",
+        )));
     }
     let (rec, grant) = match state.store.use_refresh_token(&hash, now).await? {
         RefreshUse::Fresh { token, grant } => (token, grant),
@@ -138,16 +185,22 @@ async fn refresh(
             // parties hold it, so the whole family goes.
             state.store.revoke_grant(&rec.grant_id, now).await?;
             tracing::warn!(client = %rec.client_id, "refresh token reused; grant revoked");
-            return Ok(Err(OAuthError::invalid_grant("the refresh token was already used")));
+            return Ok(Err(OAuthError::invalid_grant(
+                "the refresh token was already used",
+            )));
         }
         RefreshUse::NotFound => return Ok(Err(OAuthError::invalid_grant("unknown refresh token"))),
     };
     if rec.client_id != client.id {
         state.store.revoke_grant(&rec.grant_id, now).await?;
-        return Ok(Err(OAuthError::invalid_grant("the refresh token was issued to another client")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        )));
     }
     if grant.revoked_at.is_some() || rec.expires_at <= now {
-        return Ok(Err(OAuthError::invalid_grant("the refresh token is no longer valid")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the refresh token is no longer valid",
+        )));
     }
     // Narrowing applies to this response's access token; the new refresh token keeps
     // the original scope (RFC 6749 §6).
@@ -156,11 +209,17 @@ async fn refresh(
         None => original.clone(),
         Some(asked) => match narrowed(asked, &rec.scopes) {
             Some(s) => s,
-            None => return Ok(Err(OAuthError::invalid_scope("scope exceeds the original grant"))),
+            None => {
+                return Ok(Err(OAuthError::invalid_scope(
+                    "scope exceeds the original grant",
+                )));
+            }
         },
     };
     let Some(account) = active_account(state, &rec.account_id).await? else {
-        return Ok(Err(OAuthError::invalid_grant("the account is not available")));
+        return Ok(Err(OAuthError::invalid_grant(
+            "the account is not available",
+        )));
     };
     let g = UserGrant {
         client,
@@ -169,7 +228,12 @@ async fn refresh(
         new_grant: false,
         scopes: &scopes,
         grant_scopes: &original,
-        auth: AuthContext { session_id: &rec.session_id, auth_time: rec.auth_time, acr: &rec.acr, amr: &rec.amr },
+        auth: AuthContext {
+            session_id: &rec.session_id,
+            auth_time: rec.auth_time,
+            acr: &rec.acr,
+            amr: &rec.amr,
+        },
         nonce: None,
     };
     Ok(Ok(issue::for_user(state, g, "refresh_token").await?))
@@ -189,21 +253,34 @@ async fn client_credentials(
     scope: Option<&str>,
 ) -> Result<Result<Minted, OAuthError>, AppError> {
     if client.secret_hash.is_none() {
-        return Ok(Err(OAuthError::unauthorized_client("public clients cannot use client_credentials")));
+        return Ok(Err(OAuthError::unauthorized_client(
+            "public clients cannot use client_credentials",
+        )));
     }
     let citizen_scopes = crate::oidc::scope::SUPPORTED;
     let mut granted = Vec::new();
     for s in scope.unwrap_or("").split(' ').filter(|s| !s.is_empty()) {
         if citizen_scopes.contains(&s) || !client.scopes.iter().any(|c| c == s) {
-            return Ok(Err(OAuthError::invalid_scope(format!("scope {s} is not available to this client"))));
+            return Ok(Err(OAuthError::invalid_scope(format!(
+                "scope {s} is not available to this client"
+            ))));
         }
         if !granted.iter().any(|g: &String| g == s) {
             granted.push(s.to_owned());
         }
     }
-    Ok(Ok(issue::for_client(state, client, &Scopes::from_vec(granted)).await?))
+    Ok(Ok(issue::for_client(
+        state,
+        client,
+        &Scopes::from_vec(granted),
+    )
+    .await?))
 }
 
 async fn active_account(state: &AppState, id: &str) -> Result<Option<AccountRecord>, AppError> {
-    Ok(state.store.account(id).await?.filter(|a| a.status == "active"))
+    Ok(state
+        .store
+        .account(id)
+        .await?
+        .filter(|a| a.status == "active"))
 }

@@ -27,11 +27,16 @@ pub async fn userinfo(
     };
     let (claims, record) = match access::check(&state, &token).await? {
         AccessCheck::Active { claims, record } => (claims, record),
-        AccessCheck::Inactive(why) => return Ok(bearer_error(Some(&OAuthError::invalid_token(why)))),
+        AccessCheck::Inactive(why) => {
+            return Ok(bearer_error(Some(&OAuthError::invalid_token(why))));
+        }
     };
     let scopes = Scopes::from_vec(record.scopes);
     if !scopes.contains("openid") {
-        let e = OAuthError::new(ErrorCode::InsufficientScope, "the token lacks the openid scope");
+        let e = OAuthError::new(
+            ErrorCode::InsufficientScope,
+            "the token lacks the openid scope",
+        );
         return Ok(bearer_error(Some(&e)));
     }
     let account = match record.account_id.as_deref() {
@@ -39,21 +44,37 @@ pub async fn userinfo(
         _ => None,
     };
     let Some(account) = account.filter(|a| a.status == "active") else {
-        return Ok(bearer_error(Some(&OAuthError::invalid_token("the account is not available"))));
+        return Ok(bearer_error(Some(&OAuthError::invalid_token(
+            "the account is not available",
+        ))));
     };
-    Ok(json_ok(serde_json::Value::Object(claims::userinfo(&account, &scopes))))
+    Ok(json_ok(serde_json::Value::Object(claims::userinfo(
+        &account, &scopes,
+    ))))
 }
 
-fn bearer_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Option<String>, OAuthError> {
+fn bearer_token(
+    method: &Method,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, OAuthError> {
     let from_header = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(v) => {
-            let v = v.to_str().map_err(|_| OAuthError::invalid_request("malformed Authorization header"))?;
+            let v = v
+                .to_str()
+                .map_err(|_| OAuthError::invalid_request("malformed Authorization header"))?;
             match v.split_once(' ') {
-                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
+                Some((scheme, t))
+                    if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() =>
+                {
                     Some(t.trim().to_owned())
                 }
-                _ => return Err(OAuthError::invalid_request("Authorization must be a Bearer token")),
+                _ => {
+                    return Err(OAuthError::invalid_request(
+                        "Authorization must be a Bearer token",
+                    ));
+                }
             }
         }
     };
@@ -66,7 +87,9 @@ fn bearer_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Opt
         None
     };
     match (from_header, from_body) {
-        (Some(_), Some(_)) => Err(OAuthError::invalid_request("send the token in one place only")),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "send the token in one place only",
+        )),
         (h, b) => Ok(h.or(b)),
     }
 }

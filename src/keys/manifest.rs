@@ -9,13 +9,18 @@ use std::path::{Path, PathBuf};
 const MANIFEST: &str = "keys.json";
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
-    move |source| KeyError::Io { path: path.to_owned(), source }
+    move |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 pub fn read(dir: &Path) -> Result<Vec<KeyInfo>, KeyError> {
     let path = dir.join(MANIFEST);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| KeyError::Manifest(path, e.to_string())),
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|e| KeyError::Manifest(path, e.to_string()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(KeyError::Io { path, source: e }),
     }
@@ -23,9 +28,14 @@ pub fn read(dir: &Path) -> Result<Vec<KeyInfo>, KeyError> {
 
 pub fn read_pem(dir: &Path, kid: &str) -> Result<Vec<u8>, KeyError> {
     let path = pem_path(dir, kid);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| KeyError::KeyFile { kid: kid.to_owned(), problem: format!("{}: {e}", path.display()) })?;
-    from_pem(&text).ok_or_else(|| KeyError::KeyFile { kid: kid.to_owned(), problem: "not a PKCS#8 PEM".into() })
+    let text = std::fs::read_to_string(&path).map_err(|e| KeyError::KeyFile {
+        kid: kid.to_owned(),
+        problem: format!("{}: {e}", path.display()),
+    })?;
+    from_pem(&text).ok_or_else(|| KeyError::KeyFile {
+        kid: kid.to_owned(),
+        problem: "not a PKCS#8 PEM".into(),
+    })
 }
 
 pub fn still_published(k: &KeyInfo, now: i64) -> bool {
@@ -38,21 +48,37 @@ fn pem_path(dir: &Path, kid: &str) -> PathBuf {
 
 /// A new active key for `alg`; the previous active one is retired and stays published
 /// for `keep_published` seconds. Retired keys past their time are deleted.
-pub fn generate(dir: &Path, alg: SigningAlg, now: i64, keep_published: i64) -> Result<KeyInfo, KeyError> {
+pub fn generate(
+    dir: &Path,
+    alg: SigningAlg,
+    now: i64,
+    keep_published: i64,
+) -> Result<KeyInfo, KeyError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut infos = read(dir)?;
     let (_, pkcs8) = Material::generate(alg)?;
     let kid = crate::secret::random_b64(12);
     write_atomic(&pem_path(dir, &kid), to_pem(&pkcs8).as_bytes(), true)?;
-    for k in infos.iter_mut().filter(|k| k.alg == alg && k.status == KeyStatus::Active) {
+    for k in infos
+        .iter_mut()
+        .filter(|k| k.alg == alg && k.status == KeyStatus::Active)
+    {
         k.status = KeyStatus::Retired;
         k.retired_at = Some(now);
         k.publish_until = Some(now + keep_published);
     }
-    let fresh = KeyInfo { kid, alg, status: KeyStatus::Active, created_at: now, retired_at: None, publish_until: None };
+    let fresh = KeyInfo {
+        kid,
+        alg,
+        status: KeyStatus::Active,
+        created_at: now,
+        retired_at: None,
+        publish_until: None,
+    };
     infos.push(fresh.clone());
-    let (keep, drop): (Vec<KeyInfo>, Vec<KeyInfo>) =
-        infos.into_iter().partition(|k| k.status == KeyStatus::Active || k.publish_until.is_some_and(|t| t >= now));
+    let (keep, drop): (Vec<KeyInfo>, Vec<KeyInfo>) = infos
+        .into_iter()
+        .partition(|k| k.status == KeyStatus::Active || k.publish_until.is_some_and(|t| t >= now));
     write_manifest(dir, &keep)?;
     for k in drop {
         let _ = std::fs::remove_file(pem_path(dir, &k.kid));
@@ -61,7 +87,12 @@ pub fn generate(dir: &Path, alg: SigningAlg, now: i64, keep_published: i64) -> R
 }
 
 /// `generate` for every algorithm that has an active key, or only for `only`.
-pub fn rotate(dir: &Path, only: Option<SigningAlg>, now: i64, keep_published: i64) -> Result<Vec<KeyInfo>, KeyError> {
+pub fn rotate(
+    dir: &Path,
+    only: Option<SigningAlg>,
+    now: i64,
+    keep_published: i64,
+) -> Result<Vec<KeyInfo>, KeyError> {
     let infos = read(dir)?;
     if infos.is_empty() {
         return Err(KeyError::Empty(dir.to_owned()));
@@ -70,15 +101,22 @@ pub fn rotate(dir: &Path, only: Option<SigningAlg>, now: i64, keep_published: i6
         Some(a) => vec![a],
         None => SigningAlg::ALL
             .into_iter()
-            .filter(|a| infos.iter().any(|k| k.alg == *a && k.status == KeyStatus::Active))
+            .filter(|a| {
+                infos
+                    .iter()
+                    .any(|k| k.alg == *a && k.status == KeyStatus::Active)
+            })
             .collect(),
     };
-    algs.into_iter().map(|a| generate(dir, a, now, keep_published)).collect()
+    algs.into_iter()
+        .map(|a| generate(dir, a, now, keep_published))
+        .collect()
 }
 
 fn write_manifest(dir: &Path, infos: &[KeyInfo]) -> Result<(), KeyError> {
     let path = dir.join(MANIFEST);
-    let text = serde_json::to_string_pretty(infos).map_err(|e| KeyError::Manifest(path.clone(), e.to_string()))?;
+    let text = serde_json::to_string_pretty(infos)
+        .map_err(|e| KeyError::Manifest(path.clone(), e.to_string()))?;
     write_atomic(&path, text.as_bytes(), false)
 }
 

@@ -6,7 +6,9 @@ use super::{KeyError, SigningAlg};
 use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
+use aws_lc_rs::signature::{
+    self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -26,7 +28,8 @@ impl Material {
                 kp.as_der().map_err(failed)?.as_ref().to_vec()
             }
             SigningAlg::ES256 => {
-                let kp = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).map_err(failed)?;
+                let kp = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)
+                    .map_err(failed)?;
                 kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec()
             }
             SigningAlg::EdDSA => {
@@ -38,13 +41,18 @@ impl Material {
     }
 
     pub fn from_pkcs8(alg: SigningAlg, der: &[u8]) -> Result<Material, KeyError> {
-        let bad = |e: aws_lc_rs::error::KeyRejected| KeyError::Crypto(format!("{} key rejected: {e}", alg.as_str()));
+        let bad = |e: aws_lc_rs::error::KeyRejected| {
+            KeyError::Crypto(format!("{} key rejected: {e}", alg.as_str()))
+        };
         Ok(match alg {
             SigningAlg::RS256 => Material::Rsa(RsaKeyPair::from_pkcs8(der).map_err(bad)?),
-            SigningAlg::ES256 => {
-                Material::Ec(EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der).map_err(bad)?)
+            SigningAlg::ES256 => Material::Ec(
+                EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der)
+                    .map_err(bad)?,
+            ),
+            SigningAlg::EdDSA => {
+                Material::Ed(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(bad)?)
             }
-            SigningAlg::EdDSA => Material::Ed(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(bad)?),
         })
     }
 
@@ -54,7 +62,8 @@ impl Material {
         Ok(match self {
             Material::Rsa(kp) => {
                 let mut sig = vec![0u8; kp.public_modulus_len()];
-                kp.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(failed)?;
+                kp.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig)
+                    .map_err(failed)?;
                 sig
             }
             // FIXED: r || s, 64 bytes, as JWS wants (RFC 7518 §3.4), not ASN.1.
@@ -65,16 +74,22 @@ impl Material {
 
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> bool {
         match self {
-            Material::Rsa(kp) => {
-                UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, kp.public_key().as_ref())
+            Material::Rsa(kp) => UnparsedPublicKey::new(
+                &signature::RSA_PKCS1_2048_8192_SHA256,
+                kp.public_key().as_ref(),
+            )
+            .verify(message, sig)
+            .is_ok(),
+            Material::Ec(kp) => UnparsedPublicKey::new(
+                &signature::ECDSA_P256_SHA256_FIXED,
+                kp.public_key().as_ref(),
+            )
+            .verify(message, sig)
+            .is_ok(),
+            Material::Ed(kp) => {
+                UnparsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref())
                     .verify(message, sig)
                     .is_ok()
-            }
-            Material::Ec(kp) => UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, kp.public_key().as_ref())
-                .verify(message, sig)
-                .is_ok(),
-            Material::Ed(kp) => {
-                UnparsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref()).verify(message, sig).is_ok()
             }
         }
     }
@@ -94,10 +109,15 @@ impl Material {
             Material::Ec(kp) => {
                 // Uncompressed point: 0x04 || x (32) || y (32).
                 let point = kp.public_key().as_ref();
-                let (x, y) = point.get(1..).unwrap_or_default().split_at(32.min(point.len().saturating_sub(1)));
+                let (x, y) = point
+                    .get(1..)
+                    .unwrap_or_default()
+                    .split_at(32.min(point.len().saturating_sub(1)));
                 json!({ "kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y) })
             }
-            Material::Ed(kp) => json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(kp.public_key().as_ref()) }),
+            Material::Ed(kp) => {
+                json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(kp.public_key().as_ref()) })
+            }
         };
         jwk["kid"] = json!(kid);
         jwk["alg"] = json!(alg.as_str());

@@ -35,7 +35,10 @@ impl SigningAlg {
 impl std::str::FromStr for SigningAlg {
     type Err = KeyError;
     fn from_str(s: &str) -> Result<Self, KeyError> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| KeyError::UnknownAlg(s.to_owned()))
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| KeyError::UnknownAlg(s.to_owned()))
     }
 }
 
@@ -68,7 +71,10 @@ pub struct KeyInfo {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}: malformed manifest: {1}")]
     Manifest(PathBuf, String),
     #[error("key {kid}: {problem}")]
@@ -135,10 +141,15 @@ impl KeySet {
             return Err(KeyError::Empty(dir.to_owned()));
         }
         let mut keys = Vec::new();
-        for info in infos.into_iter().filter(|k| manifest::still_published(k, now)) {
+        for info in infos
+            .into_iter()
+            .filter(|k| manifest::still_published(k, now))
+        {
             let der = manifest::read_pem(dir, &info.kid)?;
-            let material = Material::from_pkcs8(info.alg, &der)
-                .map_err(|e| KeyError::KeyFile { kid: info.kid.clone(), problem: e.to_string() })?;
+            let material = Material::from_pkcs8(info.alg, &der).map_err(|e| KeyError::KeyFile {
+                kid: info.kid.clone(),
+                problem: e.to_string(),
+            })?;
             keys.push(LoadedKey { info, material });
         }
         Ok(KeySet { keys })
@@ -149,19 +160,31 @@ impl KeySet {
     }
 
     pub fn jwks(&self) -> serde_json::Value {
-        let keys: Vec<serde_json::Value> =
-            self.keys.iter().map(|k| k.material.public_jwk(&k.info.kid, k.info.alg)).collect();
+        let keys: Vec<serde_json::Value> = self
+            .keys
+            .iter()
+            .map(|k| k.material.public_jwk(&k.info.kid, k.info.alg))
+            .collect();
         serde_json::json!({ "keys": keys })
     }
 
     /// Compact JWS signed by the active key of `alg`.
-    pub fn sign<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T) -> Result<String, KeyError> {
+    pub fn sign<T: Serialize>(
+        &self,
+        alg: SigningAlg,
+        typ: &str,
+        claims: &T,
+    ) -> Result<String, KeyError> {
         let key = self
             .keys
             .iter()
             .find(|k| k.info.alg == alg && k.info.status == KeyStatus::Active)
             .ok_or(KeyError::NoActiveKey(alg))?;
-        let header = Header { alg: alg.as_str().to_owned(), kid: key.info.kid.clone(), typ: Some(typ.to_owned()) };
+        let header = Header {
+            alg: alg.as_str().to_owned(),
+            kid: key.info.kid.clone(),
+            typ: Some(typ.to_owned()),
+        };
         let enc = |v: &[u8]| URL_SAFE_NO_PAD.encode(v);
         let header = serde_json::to_vec(&header).map_err(|e| KeyError::Crypto(e.to_string()))?;
         let payload = serde_json::to_vec(claims).map_err(|e| KeyError::Crypto(e.to_string()))?;
@@ -172,12 +195,21 @@ impl KeySet {
 
     /// Check the signature of a compact JWS made by one of these keys (found by `kid`;
     /// the header's `alg` must be the key's). Nothing else is checked.
-    pub fn verify<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<Verified<T>, KeyError> {
+    pub fn verify<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Verified<T>, KeyError> {
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(KeyError::BadToken("not a compact JWS"));
         };
-        let dec = |v: &str| URL_SAFE_NO_PAD.decode(v).map_err(|_| KeyError::BadToken("bad base64url"));
+        let dec = |v: &str| {
+            URL_SAFE_NO_PAD
+                .decode(v)
+                .map_err(|_| KeyError::BadToken("bad base64url"))
+        };
         let header: Header =
             serde_json::from_slice(&dec(h)?).map_err(|_| KeyError::BadToken("bad header"))?;
         let key = self
@@ -192,8 +224,13 @@ impl KeySet {
         if !key.material.verify(signing_input.as_bytes(), &dec(s)?) {
             return Err(KeyError::BadToken("bad signature"));
         }
-        let claims = serde_json::from_slice(&dec(p)?).map_err(|_| KeyError::BadToken("unexpected claims"))?;
-        Ok(Verified { claims, kid: key.info.kid.clone(), alg: key.info.alg })
+        let claims = serde_json::from_slice(&dec(p)?)
+            .map_err(|_| KeyError::BadToken("unexpected claims"))?;
+        Ok(Verified {
+            claims,
+            kid: key.info.kid.clone(),
+            alg: key.info.alg,
+        })
     }
 }
 

@@ -56,8 +56,13 @@ pub struct AuthorizationRequest {
 
 /// Stage one: the client id and the redirect URI, matched exactly against the
 /// registration (no prefix or pattern matching, DESIGN.md security defaults).
-pub fn check_redirect_uri<'a>(params: &'a Params, client: &ClientRecord) -> Result<&'a str, PageError> {
-    let uri = params.get("redirect_uri").ok_or(PageError::MissingRedirectUri)?;
+pub fn check_redirect_uri<'a>(
+    params: &'a Params,
+    client: &ClientRecord,
+) -> Result<&'a str, PageError> {
+    let uri = params
+        .get("redirect_uri")
+        .ok_or(PageError::MissingRedirectUri)?;
     if client.redirect_uris.iter().any(|r| r == uri) {
         Ok(uri)
     } else {
@@ -90,7 +95,12 @@ pub fn parse_request(
         ui_locales: params.get("ui_locales").map(str::to_owned),
         acr_values: params
             .get("acr_values")
-            .map(|v| v.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
         id_token_hint: params.get("id_token_hint").map(str::to_owned),
         code_challenge,
@@ -101,13 +111,22 @@ pub fn parse_request(
 /// §7.2.1 give each its own error code.
 fn refuse_unsupported_features(params: &Params) -> Result<(), OAuthError> {
     if params.has("request") {
-        return Err(OAuthError::new(ErrorCode::RequestNotSupported, "request objects are not supported"));
+        return Err(OAuthError::new(
+            ErrorCode::RequestNotSupported,
+            "request objects are not supported",
+        ));
     }
     if params.has("request_uri") {
-        return Err(OAuthError::new(ErrorCode::RequestUriNotSupported, "request_uri is not supported"));
+        return Err(OAuthError::new(
+            ErrorCode::RequestUriNotSupported,
+            "request_uri is not supported",
+        ));
     }
     if params.has("registration") {
-        return Err(OAuthError::new(ErrorCode::RegistrationNotSupported, "registration is not supported"));
+        return Err(OAuthError::new(
+            ErrorCode::RegistrationNotSupported,
+            "registration is not supported",
+        ));
     }
     Ok(())
 }
@@ -129,7 +148,9 @@ fn check_response_type(params: &Params, client: &ClientRecord) -> Result<(), OAu
 fn check_response_mode(params: &Params) -> Result<(), OAuthError> {
     match params.get("response_mode") {
         None | Some("query") => Ok(()),
-        Some(_) => Err(OAuthError::invalid_request("only response_mode=query is supported")),
+        Some(_) => Err(OAuthError::invalid_request(
+            "only response_mode=query is supported",
+        )),
     }
 }
 
@@ -144,7 +165,8 @@ fn requested_scopes(params: &Params, client: &ClientRecord) -> Result<Scopes, OA
         return Err(OAuthError::invalid_scope("the openid scope is required"));
     }
     scopes.retain(|s| s == "openid" || client.scopes.iter().any(|c| c == s));
-    if scopes.contains("offline_access") && !client.grant_types.iter().any(|g| g == "refresh_token") {
+    if scopes.contains("offline_access") && !client.grant_types.iter().any(|g| g == "refresh_token")
+    {
         scopes.retain(|s| s != "offline_access");
     }
     Ok(scopes)
@@ -163,12 +185,16 @@ fn parse_prompt(raw: Option<&str>) -> Result<Prompt, OAuthError> {
             // One account per browser: there is nothing to select.
             "select_account" => {}
             other => {
-                return Err(OAuthError::invalid_request(format!("unsupported prompt value {other}")));
+                return Err(OAuthError::invalid_request(format!(
+                    "unsupported prompt value {other}"
+                )));
             }
         }
     }
     if p.none && count > 1 {
-        return Err(OAuthError::invalid_request("prompt=none cannot be combined with other values"));
+        return Err(OAuthError::invalid_request(
+            "prompt=none cannot be combined with other values",
+        ));
     }
     Ok(p)
 }
@@ -192,13 +218,17 @@ fn parse_pkce(params: &Params, client: &ClientRecord) -> Result<Option<String>, 
             "PKCE (code_challenge with S256) is required for public clients",
         )),
         (None, None) => Ok(None),
-        (None, Some(_)) => Err(OAuthError::invalid_request("code_challenge is required with code_challenge_method")),
+        (None, Some(_)) => Err(OAuthError::invalid_request(
+            "code_challenge is required with code_challenge_method",
+        )),
         (Some(_), None | Some("plain")) => Err(OAuthError::invalid_request(
             "code_challenge_method must be S256",
         )),
         (Some(c), Some("S256")) if pkce::is_well_formed(c) => Ok(Some(c.to_owned())),
         (Some(_), Some("S256")) => Err(OAuthError::invalid_request("code_challenge is malformed")),
-        (Some(_), Some(_)) => Err(OAuthError::invalid_request("code_challenge_method must be S256")),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "code_challenge_method must be S256",
+        )),
     }
 }
 
@@ -215,7 +245,12 @@ mod tests {
             post_logout_redirect_uris: vec![],
             scopes: vec!["openid".into(), "email".into(), "offline_access".into()],
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-            auth_method: if public { "none" } else { "client_secret_basic" }.into(),
+            auth_method: if public {
+                "none"
+            } else {
+                "client_secret_basic"
+            }
+            .into(),
             id_token_alg: "RS256".into(),
             min_trust_level: "simplified".into(),
             created_at: 0,
@@ -223,7 +258,12 @@ mod tests {
     }
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        Params::from_pairs(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).unwrap()
+        Params::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
+        .unwrap()
     }
 
     fn base() -> Vec<(&'static str, &'static str)> {
@@ -249,7 +289,11 @@ mod tests {
     fn redirect_uri_must_match_exactly() {
         let c = client(false);
         assert!(check_redirect_uri(&with(&[]), &c).is_ok());
-        for bad in ["https://tax.example/cb/", "https://tax.example/cb?x=1", "https://TAX.example/cb"] {
+        for bad in [
+            "https://tax.example/cb/",
+            "https://tax.example/cb?x=1",
+            "https://TAX.example/cb",
+        ] {
             assert_eq!(
                 check_redirect_uri(&with(&[("redirect_uri", bad)]), &c),
                 Err(PageError::UnregisteredRedirectUri)
@@ -263,7 +307,12 @@ mod tests {
 
     #[test]
     fn a_good_request_parses_and_drops_unregistered_scopes() {
-        let r = parse_request(&with(&[("nonce", "n"), ("max_age", "60")]), &client(false), "https://tax.example/cb").unwrap();
+        let r = parse_request(
+            &with(&[("nonce", "n"), ("max_age", "60")]),
+            &client(false),
+            "https://tax.example/cb",
+        )
+        .unwrap();
         assert_eq!(r.scopes.joined(), "openid email");
         assert_eq!(r.state.as_deref(), Some("xyz"));
         assert_eq!(r.max_age, Some(60));
@@ -273,14 +322,29 @@ mod tests {
     fn each_check_names_its_error() {
         let c = client(false);
         let cases: &[(&[(&str, &str)], ErrorCode)] = &[
-            (&[("response_type", "token")], ErrorCode::UnsupportedResponseType),
+            (
+                &[("response_type", "token")],
+                ErrorCode::UnsupportedResponseType,
+            ),
             (&[("scope", "email")], ErrorCode::InvalidScope),
             (&[("prompt", "none login")], ErrorCode::InvalidRequest),
             (&[("prompt", "bogus")], ErrorCode::InvalidRequest),
             (&[("max_age", "-1")], ErrorCode::InvalidRequest),
             (&[("request", "eyJ")], ErrorCode::RequestNotSupported),
-            (&[("request_uri", "https://x")], ErrorCode::RequestUriNotSupported),
-            (&[("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "plain")], ErrorCode::InvalidRequest),
+            (
+                &[("request_uri", "https://x")],
+                ErrorCode::RequestUriNotSupported,
+            ),
+            (
+                &[
+                    (
+                        "code_challenge",
+                        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                    ),
+                    ("code_challenge_method", "plain"),
+                ],
+                ErrorCode::InvalidRequest,
+            ),
             (&[("response_mode", "fragment")], ErrorCode::InvalidRequest),
         ];
         for (extra, code) in cases {
@@ -295,7 +359,13 @@ mod tests {
         let err = parse_request(&with(&[]), &c, "https://tax.example/cb").unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidRequest);
         let ok = parse_request(
-            &with(&[("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "S256")]),
+            &with(&[
+                (
+                    "code_challenge",
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                ),
+                ("code_challenge_method", "S256"),
+            ]),
             &c,
             "https://tax.example/cb",
         )
@@ -306,10 +376,20 @@ mod tests {
     #[test]
     fn offline_access_needs_the_refresh_grant() {
         let mut c = client(false);
-        let r = parse_request(&with(&[("scope", "openid offline_access")]), &c, "https://tax.example/cb").unwrap();
+        let r = parse_request(
+            &with(&[("scope", "openid offline_access")]),
+            &c,
+            "https://tax.example/cb",
+        )
+        .unwrap();
         assert!(r.scopes.contains("offline_access"));
         c.grant_types.retain(|g| g != "refresh_token");
-        let r = parse_request(&with(&[("scope", "openid offline_access")]), &c, "https://tax.example/cb").unwrap();
+        let r = parse_request(
+            &with(&[("scope", "openid offline_access")]),
+            &c,
+            "https://tax.example/cb",
+        )
+        .unwrap();
         assert!(!r.scopes.contains("offline_access"));
     }
 }

@@ -113,23 +113,28 @@ pub fn userinfo(account: &AccountRecord, scopes: &Scopes) -> Map<String, Value> 
         m.insert("updated_at".into(), json!(account.updated_at));
         m.insert("trust_level".into(), json!(trust_level(account).as_str()));
     }
-    if scopes.contains("email") {
-        if let Some(email) = &account.email {
-            m.insert("email".into(), json!(email));
-            m.insert("email_verified".into(), json!(account.email_verified));
-        }
+    if scopes.contains("email")
+        && let Some(email) = &account.email
+    {
+        m.insert("email".into(), json!(email));
+        m.insert("email_verified".into(), json!(account.email_verified));
     }
-    if scopes.contains("phone") {
-        if let Some(phone) = &account.phone {
-            m.insert("phone_number".into(), json!(phone));
-            m.insert("phone_number_verified".into(), json!(account.phone_verified));
-        }
+    if scopes.contains("phone")
+        && let Some(phone) = &account.phone
+    {
+        m.insert("phone_number".into(), json!(phone));
+        m.insert(
+            "phone_number_verified".into(),
+            json!(account.phone_verified),
+        );
     }
-    if scopes.contains("snils") {
-        if let Some(snils) = &account.snils {
-            let shown = Snils::parse(snils).map(|s| s.formatted()).unwrap_or_else(|_| snils.clone());
-            m.insert("snils".into(), json!(shown));
-        }
+    if scopes.contains("snils")
+        && let Some(snils) = &account.snils
+    {
+        let shown = Snils::parse(snils)
+            .map(|s| s.formatted())
+            .unwrap_or_else(|_| snils.clone());
+        m.insert("snils".into(), json!(shown));
     }
     m
 }
@@ -146,9 +151,28 @@ pub fn full_name(a: &AccountRecord) -> String {
 
 /// Every claim name `userinfo` can produce, for discovery's `claims_supported`.
 pub const CLAIMS_SUPPORTED: &[&str] = &[
-    "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid",
-    "name", "family_name", "given_name", "middle_name", "updated_at", "email",
-    "email_verified", "phone_number", "phone_number_verified", "snils", "trust_level",
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+    "sid",
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "updated_at",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_number_verified",
+    "snils",
+    "trust_level",
     "identity_confirmed",
 ];
 

@@ -61,7 +61,10 @@ pub fn decide(i: &Inputs<'_>) -> Decision {
     }
     if consent_needed(i) {
         return if r.prompt.none {
-            Decision::Fail(OAuthError::new(ErrorCode::ConsentRequired, "the citizen has not consented to these scopes"))
+            Decision::Fail(OAuthError::new(
+                ErrorCode::ConsentRequired,
+                "the citizen has not consented to these scopes",
+            ))
         } else {
             Decision::Interact(Stage::Consent)
         };
@@ -87,10 +90,10 @@ fn login_needed(i: &Inputs<'_>) -> Option<&'static str> {
             return Some("authentication is older than max_age");
         }
     }
-    if let Some(sub) = i.hint_sub {
-        if sub != session.account_id {
-            return Some("id_token_hint names another citizen than the one logged in");
-        }
+    if let Some(sub) = i.hint_sub
+        && sub != session.account_id
+    {
+        return Some("id_token_hint names another citizen than the one logged in");
     }
     None
 }
@@ -134,11 +137,28 @@ mod tests {
     }
 
     fn session() -> SessionView {
-        SessionView { account_id: "acc".into(), auth_time: 1000 }
+        SessionView {
+            account_id: "acc".into(),
+            auth_time: 1000,
+        }
     }
 
-    fn run(r: &AuthorizationRequest, s: Option<&SessionView>, granted: Option<&[String]>, progress: Progress, now: i64, hint: Option<&str>) -> Decision {
-        decide(&Inputs { request: r, session: s, hint_sub: hint, granted, progress, now })
+    fn run(
+        r: &AuthorizationRequest,
+        s: Option<&SessionView>,
+        granted: Option<&[String]>,
+        progress: Progress,
+        now: i64,
+        hint: Option<&str>,
+    ) -> Decision {
+        decide(&Inputs {
+            request: r,
+            session: s,
+            hint_sub: hint,
+            granted,
+            progress,
+            now,
+        })
     }
 
     const GRANTED: &[String] = &[];
@@ -146,9 +166,14 @@ mod tests {
     #[test]
     fn no_session_means_login_or_login_required() {
         let mut r = req();
-        assert_eq!(run(&r, None, None, Progress::default(), 1000, None), Decision::Interact(Stage::Login));
+        assert_eq!(
+            run(&r, None, None, Progress::default(), 1000, None),
+            Decision::Interact(Stage::Login)
+        );
         r.prompt.none = true;
-        let Decision::Fail(e) = run(&r, None, None, Progress::default(), 1000, None) else { panic!() };
+        let Decision::Fail(e) = run(&r, None, None, Progress::default(), 1000, None) else {
+            panic!()
+        };
         assert_eq!(e.code, ErrorCode::LoginRequired);
     }
 
@@ -156,13 +181,35 @@ mod tests {
     fn consent_is_remembered_per_scope() {
         let r = req();
         let s = session();
-        assert_eq!(run(&r, Some(&s), Some(GRANTED), Progress::default(), 1000, None), Decision::Interact(Stage::Consent));
+        assert_eq!(
+            run(&r, Some(&s), Some(GRANTED), Progress::default(), 1000, None),
+            Decision::Interact(Stage::Consent)
+        );
         let granted = vec!["email".to_owned()];
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1000, None), Decision::Issue);
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1000,
+                None
+            ),
+            Decision::Issue
+        );
         let mut r2 = req();
         r2.prompt.none = true;
         r2.scopes = Scopes::parse_supported("openid email phone");
-        let Decision::Fail(e) = run(&r2, Some(&s), Some(&granted), Progress::default(), 1000, None) else { panic!() };
+        let Decision::Fail(e) = run(
+            &r2,
+            Some(&s),
+            Some(&granted),
+            Progress::default(),
+            1000,
+            None,
+        ) else {
+            panic!()
+        };
         assert_eq!(e.code, ErrorCode::ConsentRequired);
     }
 
@@ -172,14 +219,53 @@ mod tests {
         let s = session();
         let mut r = req();
         r.max_age = Some(60);
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1060, None), Decision::Issue);
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1061, None), Decision::Interact(Stage::Login));
-        let done = Progress { logged_in: true, consented: false };
-        assert_eq!(run(&r, Some(&s), Some(&granted), done, 5000, None), Decision::Issue);
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1060,
+                None
+            ),
+            Decision::Issue
+        );
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1061,
+                None
+            ),
+            Decision::Interact(Stage::Login)
+        );
+        let done = Progress {
+            logged_in: true,
+            consented: false,
+        };
+        assert_eq!(
+            run(&r, Some(&s), Some(&granted), done, 5000, None),
+            Decision::Issue
+        );
         r.max_age = None;
         r.prompt.login = true;
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1000, None), Decision::Interact(Stage::Login));
-        assert_eq!(run(&r, Some(&s), Some(&granted), done, 1000, None), Decision::Issue);
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1000,
+                None
+            ),
+            Decision::Interact(Stage::Login)
+        );
+        assert_eq!(
+            run(&r, Some(&s), Some(&granted), done, 1000, None),
+            Decision::Issue
+        );
     }
 
     #[test]
@@ -188,11 +274,40 @@ mod tests {
         let s = session();
         let mut r = req();
         r.prompt.consent = true;
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1000, None), Decision::Interact(Stage::Consent));
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1000,
+                None
+            ),
+            Decision::Interact(Stage::Consent)
+        );
         let mut r = req();
         r.prompt.none = true;
-        let Decision::Fail(e) = run(&r, Some(&s), Some(&granted), Progress::default(), 1000, Some("other")) else { panic!() };
+        let Decision::Fail(e) = run(
+            &r,
+            Some(&s),
+            Some(&granted),
+            Progress::default(),
+            1000,
+            Some("other"),
+        ) else {
+            panic!()
+        };
         assert_eq!(e.code, ErrorCode::LoginRequired);
-        assert_eq!(run(&r, Some(&s), Some(&granted), Progress::default(), 1000, Some("acc")), Decision::Issue);
+        assert_eq!(
+            run(
+                &r,
+                Some(&s),
+                Some(&granted),
+                Progress::default(),
+                1000,
+                Some("acc")
+            ),
+            Decision::Issue
+        );
     }
 }

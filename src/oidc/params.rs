@@ -27,7 +27,10 @@ impl Params {
 
     /// The value, or `None` when absent or empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -63,23 +63,39 @@ mod tests {
     use super::*;
 
     fn p(pairs: &[(&str, &str)]) -> Params {
-        Params::from_pairs(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).unwrap()
+        Params::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
+        .unwrap()
     }
 
     #[test]
     fn grant_types() {
         assert!(matches!(
-            parse_token_request(&p(&[("grant_type", "authorization_code"), ("code", "c"), ("redirect_uri", "r")])),
+            parse_token_request(&p(&[
+                ("grant_type", "authorization_code"),
+                ("code", "c"),
+                ("redirect_uri", "r")
+            ])),
             Ok(TokenRequest::AuthorizationCode { .. })
         ));
         assert_eq!(
-            parse_token_request(&p(&[("grant_type", "authorization_code"), ("code", "c")])).unwrap_err().code,
+            parse_token_request(&p(&[("grant_type", "authorization_code"), ("code", "c")]))
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidRequest
         );
         assert_eq!(
-            parse_token_request(&p(&[("grant_type", "password")])).unwrap_err().code,
+            parse_token_request(&p(&[("grant_type", "password")]))
+                .unwrap_err()
+                .code,
             ErrorCode::UnsupportedGrantType
         );
-        assert_eq!(parse_token_request(&p(&[])).unwrap_err().code, ErrorCode::InvalidRequest);
+        assert_eq!(
+            parse_token_request(&p(&[])).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
     }
 }

@@ -90,24 +90,35 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    pub async fn account_by_login(&self, key: &LoginKey) -> Result<Option<AccountRecord>, StoreError> {
+    pub async fn account_by_login(
+        &self,
+        key: &LoginKey,
+    ) -> Result<Option<AccountRecord>, StoreError> {
         let (sql, value) = match key {
             LoginKey::Phone(v) => (select_accounts!("WHERE phone = $1"), v),
             LoginKey::Email(v) => (select_accounts!("WHERE email = $1"), v),
             LoginKey::Snils(v) => (select_accounts!("WHERE snils = $1"), v),
         };
-        let row: Option<Row> = sqlx::query_as(sql).bind(value).fetch_optional(&self.pool).await?;
+        let row: Option<Row> = sqlx::query_as(sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(Into::into))
     }
 
     pub async fn list_accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(select_accounts!("ORDER BY created_at, id"))
             .fetch_all(&self.pool)
-        .await?;
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn set_password_hash(&self, account_id: &str, hash: &str, now: UnixTime) -> Result<(), StoreError> {
+    pub async fn set_password_hash(
+        &self,
+        account_id: &str,
+        hash: &str,
+        now: UnixTime,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
             .bind(now)

@@ -24,7 +24,10 @@ impl TryFrom<Row> for ClientRecord {
     fn try_from(r: Row) -> Result<Self, StoreError> {
         Ok(ClientRecord {
             redirect_uris: parse_list("clients.redirect_uris", &r.redirect_uris)?,
-            post_logout_redirect_uris: parse_list("clients.post_logout_redirect_uris", &r.post_logout_redirect_uris)?,
+            post_logout_redirect_uris: parse_list(
+                "clients.post_logout_redirect_uris",
+                &r.post_logout_redirect_uris,
+            )?,
             scopes: parse_list("clients.scopes", &r.scopes)?,
             grant_types: parse_list("clients.grant_types", &r.grant_types)?,
             id: r.id,
@@ -80,7 +83,9 @@ impl Store {
     }
 
     pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
-        let rows: Vec<Row> = sqlx::query_as(select_clients!("ORDER BY id")).fetch_all(&self.pool).await?;
+        let rows: Vec<Row> = sqlx::query_as(select_clients!("ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -97,7 +102,10 @@ impl Store {
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
-        let gone = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        let gone = sqlx::query("DELETE FROM clients WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(gone.rows_affected() > 0)
     }

@@ -165,7 +165,11 @@ impl Store {
     }
 
     /// One conditional statement consumes the code, so only one presentation wins.
-    pub async fn consume_code(&self, code_hash: &str, now: UnixTime) -> Result<CodeUse, StoreError> {
+    pub async fn consume_code(
+        &self,
+        code_hash: &str,
+        now: UnixTime,
+    ) -> Result<CodeUse, StoreError> {
         let consumed: Option<CodeRow> = sqlx::query_as(
             "UPDATE authorization_codes SET consumed_at = $1 WHERE code_hash = $2 AND consumed_at IS NULL \
              RETURNING code_hash, grant_id, client_id, account_id, session_id, redirect_uri, scopes, nonce, \
@@ -269,7 +273,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn revoke_grants_for(&self, account_id: &str, client_id: &str, now: UnixTime) -> Result<u64, StoreError> {
+    pub async fn revoke_grants_for(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        now: UnixTime,
+    ) -> Result<u64, StoreError> {
         let r = sqlx::query(
             "UPDATE grants SET revoked_at = $1 WHERE account_id = $2 AND client_id = $3 AND revoked_at IS NULL",
         )
@@ -282,7 +291,11 @@ impl Store {
     }
 
     /// One conditional statement marks the token used, so only one refresh wins.
-    pub async fn use_refresh_token(&self, token_hash: &str, now: UnixTime) -> Result<RefreshUse, StoreError> {
+    pub async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: UnixTime,
+    ) -> Result<RefreshUse, StoreError> {
         let fresh: Option<RefreshRow> = sqlx::query_as(
             "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
              RETURNING token_hash, grant_id, client_id, account_id, session_id, scopes, auth_time, acr, amr, \
@@ -294,10 +307,9 @@ impl Store {
         .await?;
         if let Some(row) = fresh {
             let token: RefreshTokenRecord = row.try_into()?;
-            let grant = self
-                .grant(&token.grant_id)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id)))?;
+            let grant = self.grant(&token.grant_id).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id))
+            })?;
             return Ok(RefreshUse::Fresh { token, grant });
         }
         Ok(match self.refresh_token(token_hash).await? {
@@ -306,7 +318,10 @@ impl Store {
         })
     }
 
-    pub async fn refresh_token(&self, token_hash: &str) -> Result<Option<(RefreshTokenRecord, GrantRecord)>, StoreError> {
+    pub async fn refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(RefreshTokenRecord, GrantRecord)>, StoreError> {
         let row: Option<RefreshRow> = sqlx::query_as(
             "SELECT token_hash, grant_id, client_id, account_id, session_id, scopes, auth_time, acr, amr, \
              created_at, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
@@ -316,14 +331,16 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let token: RefreshTokenRecord = row.try_into()?;
-        let grant = self
-            .grant(&token.grant_id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id)))?;
+        let grant = self.grant(&token.grant_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id))
+        })?;
         Ok(Some((token, grant)))
     }
 
-    pub async fn access_token(&self, jti: &str) -> Result<Option<(AccessTokenRecord, Option<GrantRecord>)>, StoreError> {
+    pub async fn access_token(
+        &self,
+        jti: &str,
+    ) -> Result<Option<(AccessTokenRecord, Option<GrantRecord>)>, StoreError> {
         let row: Option<AccessRow> = sqlx::query_as(
             "SELECT jti, grant_id, client_id, account_id, scopes, created_at, expires_at, revoked_at \
              FROM access_tokens WHERE jti = $1",
@@ -341,12 +358,13 @@ impl Store {
     }
 
     pub async fn revoke_access_token(&self, jti: &str, now: UnixTime) -> Result<(), StoreError> {
-        sqlx::query("UPDATE access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(jti)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(jti)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }
-

@@ -16,7 +16,11 @@ impl Store {
             "DELETE FROM access_tokens WHERE expires_at <= $1",
             "DELETE FROM refresh_tokens WHERE expires_at <= $1",
         ] {
-            deleted += sqlx::query(sql).bind(now).execute(&mut *tx).await?.rows_affected();
+            deleted += sqlx::query(sql)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         }
         // Grants with no token left and no code that could still create tokens.
         deleted += sqlx::query(

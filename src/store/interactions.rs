@@ -61,7 +61,11 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    pub async fn set_interaction_login(&self, id: &str, login_json: &str) -> Result<(), StoreError> {
+    pub async fn set_interaction_login(
+        &self,
+        id: &str,
+        login_json: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE interactions SET login_json = $1 WHERE id = $2")
             .bind(login_json)
             .bind(id)
@@ -79,7 +83,10 @@ impl Store {
     }
 
     /// Delete and return in one statement: of two parallel resumes only one gets it.
-    pub async fn take_interaction(&self, id: &str) -> Result<Option<InteractionRecord>, StoreError> {
+    pub async fn take_interaction(
+        &self,
+        id: &str,
+    ) -> Result<Option<InteractionRecord>, StoreError> {
         let row: Option<Row> = sqlx::query_as(
             "DELETE FROM interactions WHERE id = $1 RETURNING id, binding_hash, csrf_token, request_json, \
              login_json, consent_given, created_at, expires_at",
@@ -90,7 +97,11 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    pub async fn consent(&self, account_id: &str, client_id: &str) -> Result<Option<ConsentRecord>, StoreError> {
+    pub async fn consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+    ) -> Result<Option<ConsentRecord>, StoreError> {
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
             "SELECT account_id, client_id, scopes, granted_at FROM consents WHERE account_id = $1 AND client_id = $2",
         )
@@ -99,7 +110,12 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|(account_id, client_id, scopes, granted_at)| {
-            Ok(ConsentRecord { account_id, client_id, scopes: parse_list("consents.scopes", &scopes)?, granted_at })
+            Ok(ConsentRecord {
+                account_id,
+                client_id,
+                scopes: parse_list("consents.scopes", &scopes)?,
+                granted_at,
+            })
         })
         .transpose()
     }

@@ -54,10 +54,13 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                StoreError::Unavailable(e.to_string())
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(conflict_field(db.message(), db.constraint()))
             }
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict_field(db.message(), db.constraint())),
             _ => StoreError::Database(e.to_string()),
         }
     }
@@ -67,7 +70,14 @@ impl From<sqlx::Error> for StoreError {
 /// the message (SQLite: "UNIQUE constraint failed: accounts.phone").
 fn conflict_field(message: &str, constraint: Option<&str>) -> &'static str {
     let text = format!("{} {}", constraint.unwrap_or(""), message);
-    for field in ["phone", "email", "snils", "secret_hash", "token_hash", "code_hash"] {
+    for field in [
+        "phone",
+        "email",
+        "snils",
+        "secret_hash",
+        "token_hash",
+        "code_hash",
+    ] {
         if text.contains(field) {
             return match field {
                 "phone" => "phone",
@@ -93,16 +103,26 @@ impl Store {
             (Backend::Sqlite, url.to_owned(), 1)
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             let file = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Unavailable(format!("creating {}: {e}", dir.display())))?;
+            if let Some(dir) = std::path::Path::new(file)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Unavailable(format!("creating {}: {e}", dir.display()))
+                })?;
             }
-            let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
             (Backend::Sqlite, url, 8)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_owned(), 16)
         } else {
-            return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or("").to_owned()));
+            return Err(StoreError::UnsupportedUrl(
+                url.split(':').next().unwrap_or("").to_owned(),
+            ));
         };
         let mut options = AnyPoolOptions::new()
             .max_connections(max)
@@ -120,7 +140,10 @@ impl Store {
                 })
             });
         }
-        let pool = options.connect(&url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(Store { pool, backend })
     }
 
@@ -129,7 +152,10 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub fn backend(&self) -> Backend {

@@ -178,7 +178,10 @@ pub enum CodeUse {
 pub enum RefreshUse {
     /// First presentation: the token is now marked used; `grant` tells whether the
     /// family is still alive.
-    Fresh { token: RefreshTokenRecord, grant: GrantRecord },
+    Fresh {
+        token: RefreshTokenRecord,
+        grant: GrantRecord,
+    },
     /// The token had been used before: reuse.
     Reused(RefreshTokenRecord),
     NotFound,

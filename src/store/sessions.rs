@@ -50,7 +50,11 @@ macro_rules! select_sessions {
 }
 
 impl Store {
-    pub async fn insert_session(&self, s: &SessionRecord, secret_hash: &str) -> Result<(), StoreError> {
+    pub async fn insert_session(
+        &self,
+        s: &SessionRecord,
+        secret_hash: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, secret_hash, account_id, auth_time, amr, acr, created_at, last_seen_at, \
              expires_at, ended_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -72,7 +76,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn session_by_secret(&self, secret_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    pub async fn session_by_secret(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let row: Option<Row> = sqlx::query_as(select_sessions!("WHERE secret_hash = $1"))
             .bind(secret_hash)
             .fetch_optional(&self.pool)

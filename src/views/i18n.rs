@@ -19,7 +19,11 @@ impl Locale {
     /// supported one wins ("en-US" is English).
     pub fn from_ui_locales(list: &str) -> Option<Locale> {
         list.split(' ').filter(|t| !t.is_empty()).find_map(|tag| {
-            let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+            let primary = tag
+                .split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
             match primary.as_str() {
                 "ru" => Some(Locale::Ru),
                 "en" => Some(Locale::En),
@@ -75,7 +79,10 @@ pub struct Texts {
 impl Texts {
     /// What a scope means, for the consent page.
     pub fn scope_description(&self, scope: &str) -> Option<&'static str> {
-        self.scopes.iter().find(|(s, _)| *s == scope).map(|(_, d)| *d)
+        self.scopes
+            .iter()
+            .find(|(s, _)| *s == scope)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -163,6 +170,9 @@ static EN: Texts = Texts {
         ("email", "E-mail address"),
         ("phone", "Mobile phone number"),
         ("snils", "SNILS (insurance number)"),
-        ("offline_access", "Access to your data while you are offline"),
+        (
+            "offline_access",
+            "Access to your data while you are offline",
+        ),
     ],
 };

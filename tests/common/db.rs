@@ -13,10 +13,10 @@ pub struct TestDb {
 
 pub async fn databases() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
-    if let Ok(admin) = std::env::var("PROPUSK_TEST_DATABASE_URL") {
-        if !admin.is_empty() {
-            out.push(postgres(&admin).await);
-        }
+    if let Ok(admin) = std::env::var("PROPUSK_TEST_DATABASE_URL")
+        && !admin.is_empty()
+    {
+        out.push(postgres(&admin).await);
     }
     out
 }
@@ -26,14 +26,26 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("propusk.db").display());
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    TestDb { store, url, backend: "sqlite", _dir: Some(dir) }
+    TestDb {
+        store,
+        url,
+        backend: "sqlite",
+        _dir: Some(dir),
+    }
 }
 
 pub async fn postgres(admin_url: &str) -> TestDb {
     use sqlx::Connection as _;
     sqlx::any::install_default_drivers();
-    let name = format!("propusk_t_{}", propusk::secret::random_b64(9).to_lowercase().replace(['-', '_'], "x"));
-    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("PROPUSK_TEST_DATABASE_URL must reach PostgreSQL");
+    let name = format!(
+        "propusk_t_{}",
+        propusk::secret::random_b64(9)
+            .to_lowercase()
+            .replace(['-', '_'], "x")
+    );
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("PROPUSK_TEST_DATABASE_URL must reach PostgreSQL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await
@@ -43,5 +55,10 @@ pub async fn postgres(admin_url: &str) -> TestDb {
     let url = url.to_string();
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    TestDb { store, url, backend: "postgres", _dir: None }
+    TestDb {
+        store,
+        url,
+        backend: "postgres",
+        _dir: None,
+    }
 }

@@ -31,7 +31,11 @@ pub struct TestApp {
 
 /// Low Argon2 costs: the tests exercise the flow, not the hash.
 pub fn fast_argon() -> Argon2Params {
-    Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 }
+    Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    }
 }
 
 /// One app per database backend the environment offers.
@@ -74,9 +78,18 @@ pub async fn spawn(db: db::TestDb) -> TestApp {
         _keys: keys,
         _db: db,
     };
-    t.store.insert_client(&confidential_client(&secret, t.clock.now())).await.unwrap();
-    t.store.insert_client(&public_client(t.clock.now())).await.unwrap();
-    t.store.insert_account(&citizen(t.clock.now()).await).await.unwrap();
+    t.store
+        .insert_client(&confidential_client(&secret, t.clock.now()))
+        .await
+        .unwrap();
+    t.store
+        .insert_client(&public_client(t.clock.now()))
+        .await
+        .unwrap();
+    t.store
+        .insert_account(&citizen(t.clock.now()).await)
+        .await
+        .unwrap();
     t
 }
 
@@ -87,10 +100,20 @@ pub fn confidential_client(secret: &Secret, now: i64) -> ClientRecord {
         name: "ФНС".into(),
         redirect_uris: vec![REDIRECT.into()],
         post_logout_redirect_uris: vec![LOGOUT_REDIRECT.into()],
-        scopes: ["openid", "profile", "email", "phone", "snils", "offline_access", "api.read"]
+        scopes: [
+            "openid",
+            "profile",
+            "email",
+            "phone",
+            "snils",
+            "offline_access",
+            "api.read",
+        ]
+        .map(String::from)
+        .to_vec(),
+        grant_types: ["authorization_code", "refresh_token", "client_credentials"]
             .map(String::from)
             .to_vec(),
-        grant_types: ["authorization_code", "refresh_token", "client_credentials"].map(String::from).to_vec(),
         auth_method: "client_secret_basic".into(),
         id_token_alg: "RS256".into(),
         min_trust_level: "simplified".into(),
@@ -116,7 +139,10 @@ pub fn public_client(now: i64) -> ClientRecord {
 
 pub async fn citizen(now: i64) -> AccountRecord {
     let hasher = PasswordHasher::new(fast_argon(), 1).unwrap();
-    let hash = hasher.hash(&Password::new(PASSWORD.to_owned())).await.unwrap();
+    let hash = hasher
+        .hash(&Password::new(PASSWORD.to_owned()))
+        .await
+        .unwrap();
     AccountRecord {
         id: "citizen-1".into(),
         family_name: "Иванов".into(),
@@ -137,12 +163,23 @@ pub async fn citizen(now: i64) -> AccountRecord {
 
 /// A browser: keeps cookies, does not follow redirects (the tests look at each hop).
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub fn location(resp: &reqwest::Response) -> String {
-    assert!(resp.status().is_redirection(), "expected a redirect, got {}", resp.status());
-    resp.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned()
+    assert!(
+        resp.status().is_redirection(),
+        "expected a redirect, got {}",
+        resp.status()
+    );
+    resp.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The value of `<input name="NAME" value="…">` in a page.
@@ -153,7 +190,13 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     let tag = &html[tag_start..tag_end];
     let v = tag.find("value=\"")? + 7;
     let end = tag[v..].find('"')?;
-    Some(tag[v..v + end].replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'"))
+    Some(
+        tag[v..v + end]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'"),
+    )
 }
 
 /// Every `<input type="hidden" name=… value=…>` of a page.
@@ -164,7 +207,9 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
         let tag_end = at + rest[at..].find('>').unwrap();
         let tag = &rest[at..tag_end];
         let attr = |name: &str| {
-            let start = tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2)?;
+            let start = tag
+                .find(&format!("{name}=\""))
+                .map(|i| i + name.len() + 2)?;
             let end = tag[start..].find('"')?;
             Some(unescape(&tag[start..start + end]))
         };
@@ -177,8 +222,15 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'")
-        .replace("&#x2f;", "/").replace("&#x2F;", "/").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The `action` of the first form on the page.
@@ -186,12 +238,19 @@ pub fn form_action(html: &str) -> String {
     let at = html.find("<form").expect("a form");
     let a = at + html[at..].find("action=\"").unwrap() + 8;
     let end = html[a..].find('"').unwrap();
-    html[a..a + end].replace("&amp;", "&").replace("&#x2f;", "/").replace("&#x2F;", "/")
+    html[a..a + end]
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_owned() } else { format!("{}{}", self.base, path) }
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base, path)
+        }
     }
 
     /// Follow redirects inside propusk until one leaves it (returned) or a page is shown.
@@ -207,28 +266,51 @@ impl TestApp {
                 return Hop::Left(to);
             }
             let status = resp.status();
-            return Hop::Page { url, status, html: resp.text().await.unwrap() };
+            return Hop::Page {
+                url,
+                status,
+                html: resp.text().await.unwrap(),
+            };
         }
         panic!("redirect loop");
     }
 
     /// Submit a page's form with the given fields plus the page's hidden inputs (the
     /// CSRF token among them), as a browser would.
-    pub async fn submit(&self, b: &reqwest::Client, html: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    pub async fn submit(
+        &self,
+        b: &reqwest::Client,
+        html: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         form.extend(hidden_inputs(html));
-        b.post(self.url(&form_action(html))).form(&form).send().await.unwrap()
+        b.post(self.url(&form_action(html)))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Log in on the login page and allow on the consent page when asked; returns where
     /// the browser finally leaves propusk for.
-    pub async fn login_and_consent(&self, b: &reqwest::Client, start: String, login: &str) -> String {
+    pub async fn login_and_consent(
+        &self,
+        b: &reqwest::Client,
+        start: String,
+        login: &str,
+    ) -> String {
         let mut hop = self.follow(b, start).await;
         for _ in 0..4 {
             match hop {
                 Hop::Left(to) => return to,
                 Hop::Page { html, .. } if html.contains("name=\"password\"") => {
-                    let resp = self.submit(b, &html, &[("login", login), ("password", PASSWORD)]).await;
+                    let resp = self
+                        .submit(b, &html, &[("login", login), ("password", PASSWORD)])
+                        .await;
                     hop = self.follow(b, location(&resp)).await;
                 }
                 Hop::Page { html, .. } if html.contains("name=\"decision\"") => {
@@ -244,12 +326,20 @@ impl TestApp {
 
 pub enum Hop {
     Left(String),
-    Page { url: String, status: reqwest::StatusCode, html: String },
+    Page {
+        url: String,
+        status: reqwest::StatusCode,
+        html: String,
+    },
 }
 
 /// A query parameter of a URL.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
-    url::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -281,7 +371,9 @@ impl TestApp {
 
     /// Log in through the pages and return the authorization code.
     pub async fn code(&self, b: &reqwest::Client, extra: &[(&str, &str)]) -> String {
-        let back = self.login_and_consent(b, self.authorize_url(extra), "+7 912 345-67-89").await;
+        let back = self
+            .login_and_consent(b, self.authorize_url(extra), "+7 912 345-67-89")
+            .await;
         query_param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"))
     }
 
