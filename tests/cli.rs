@@ -12,7 +12,9 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
@@ -20,7 +22,10 @@ impl Env {
         c.args(args)
             .current_dir(self.dir.path())
             .env_remove("PROPUSK_TEST_DATABASE_URL")
-            .env("PROPUSK_DATABASE_URL", format!("sqlite://{}/db/propusk.db", self.dir.path().display()))
+            .env(
+                "PROPUSK_DATABASE_URL",
+                format!("sqlite://{}/db/propusk.db", self.dir.path().display()),
+            )
             .env("PROPUSK_KEYS_DIR", self.dir.path().join("keys"))
             .env("PROPUSK_PASSWORD_HASH__MEMORY_KIB", "256")
             .env("PROPUSK_PASSWORD_HASH__ITERATIONS", "1");
@@ -28,9 +33,20 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = self.cmd(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         if let Some(input) = stdin {
-            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
         }
         drop(child.stdin.take());
         child.wait_with_output().unwrap()
@@ -38,32 +54,90 @@ impl Env {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn clients_are_registered_listed_and_removed() {
     let env = Env::new();
-    let out = env.run(&["client", "add", "--id", "tax", "--redirect-uri", "https://tax.example/cb", "--scope", "openid", "email"], None);
+    let out = env.run(
+        &[
+            "client",
+            "add",
+            "--id",
+            "tax",
+            "--redirect-uri",
+            "https://tax.example/cb",
+            "--scope",
+            "openid",
+            "email",
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let secret_line = text(&out).lines().find(|l| l.starts_with("client_secret:")).unwrap().to_owned();
-    assert!(secret_line.len() > 50, "a 256-bit secret is printed once: {secret_line}");
+    let secret_line = text(&out)
+        .lines()
+        .find(|l| l.starts_with("client_secret:"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        secret_line.len() > 50,
+        "a 256-bit secret is printed once: {secret_line}"
+    );
 
-    let dup = env.run(&["client", "add", "--id", "tax", "--redirect-uri", "https://tax.example/cb"], None);
+    let dup = env.run(
+        &[
+            "client",
+            "add",
+            "--id",
+            "tax",
+            "--redirect-uri",
+            "https://tax.example/cb",
+        ],
+        None,
+    );
     assert!(!dup.status.success());
     assert!(text(&dup).contains("already registered"));
 
-    let bad = env.run(&["client", "add", "--id", "x", "--redirect-uri", "http://portal.example/cb"], None);
+    let bad = env.run(
+        &[
+            "client",
+            "add",
+            "--id",
+            "x",
+            "--redirect-uri",
+            "http://portal.example/cb",
+        ],
+        None,
+    );
     assert!(!bad.status.success());
     assert!(text(&bad).contains("--redirect-uri"), "{}", text(&bad));
 
-    let public = env.run(&["client", "add", "--id", "app", "--public", "--redirect-uri", "ru.example.app:/cb"], None);
+    let public = env.run(
+        &[
+            "client",
+            "add",
+            "--id",
+            "app",
+            "--public",
+            "--redirect-uri",
+            "ru.example.app:/cb",
+        ],
+        None,
+    );
     assert!(public.status.success(), "{}", text(&public));
     assert!(!text(&public).contains("client_secret:"));
 
     let list = env.run(&["client", "list"], None);
     let listed = text(&list);
-    assert!(listed.contains("tax\tclient_secret_basic\topenid email") && listed.contains("app\tpublic"), "{listed}");
+    assert!(
+        listed.contains("tax\tclient_secret_basic\topenid email") && listed.contains("app\tpublic"),
+        "{listed}"
+    );
 
     assert!(env.run(&["client", "remove", "tax"], None).status.success());
     let again = env.run(&["client", "remove", "tax"], None);
@@ -75,20 +149,62 @@ fn clients_are_registered_listed_and_removed() {
 fn users_get_the_password_from_stdin_and_the_policy_is_enforced() {
     let env = Env::new();
     let ok = env.run(
-        &["user", "add", "--name", "Иванов Иван Иванович", "--phone", "8 (912) 345-67-89", "--snils", "112-233-445 95"],
+        &[
+            "user",
+            "add",
+            "--name",
+            "Иванов Иван Иванович",
+            "--phone",
+            "8 (912) 345-67-89",
+            "--snils",
+            "112-233-445 95",
+        ],
         Some("Xk7#mQ2$vLp9\n"),
     );
     assert!(ok.status.success(), "{}", text(&ok));
-    let weak = env.run(&["user", "add", "--name", "Петров Пётр", "--email", "petrov@example.ru"], Some("password\n"));
+    let weak = env.run(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Петров Пётр",
+            "--email",
+            "petrov@example.ru",
+        ],
+        Some("password\n"),
+    );
     assert!(!weak.status.success());
     assert!(text(&weak).contains("password:"), "{}", text(&weak));
-    let taken = env.run(&["user", "add", "--name", "Петров Пётр", "--phone", "+79123456789"], Some("Xk7#mQ2$vLp9\n"));
+    let taken = env.run(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Петров Пётр",
+            "--phone",
+            "+79123456789",
+        ],
+        Some("Xk7#mQ2$vLp9\n"),
+    );
     assert!(!taken.status.success());
     assert!(text(&taken).contains("--phone"), "{}", text(&taken));
-    let bad_snils = env.run(&["user", "add", "--name", "Петров Пётр", "--snils", "112-233-445 94"], Some("Xk7#mQ2$vLp9\n"));
+    let bad_snils = env.run(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Петров Пётр",
+            "--snils",
+            "112-233-445 94",
+        ],
+        Some("Xk7#mQ2$vLp9\n"),
+    );
     assert!(text(&bad_snils).contains("--snils"), "{}", text(&bad_snils));
     let list = text(&env.run(&["user", "list"], None));
-    assert!(list.contains("+79123456789") && list.contains("11223344595"), "{list}");
+    assert!(
+        list.contains("+79123456789") && list.contains("11223344595"),
+        "{list}"
+    );
     assert!(!list.contains("argon2"), "hashes are never printed");
 }
 
@@ -97,7 +213,11 @@ fn keys_generate_rotate_and_list() {
     let env = Env::new();
     let empty = env.run(&["keys", "list"], None);
     assert!(!empty.status.success(), "no keys yet: {}", text(&empty));
-    assert!(env.run(&["keys", "generate", "--alg", "ES256"], None).status.success());
+    assert!(
+        env.run(&["keys", "generate", "--alg", "ES256"], None)
+            .status
+            .success()
+    );
     assert!(env.run(&["keys", "rotate"], None).status.success());
     let list = text(&env.run(&["keys", "list"], None));
     assert_eq!(list.matches("ES256").count(), 2, "{list}");
@@ -109,11 +229,18 @@ fn keys_generate_rotate_and_list() {
 #[test]
 fn unknown_configuration_is_an_error() {
     let env = Env::new();
-    std::fs::write(env.dir.path().join("propusk.toml"), "isuer = \"https://id.example.ru\"\n").unwrap();
+    std::fs::write(
+        env.dir.path().join("propusk.toml"),
+        "isuer = \"https://id.example.ru\"\n",
+    )
+    .unwrap();
     let out = env.run(&["migrate"], None);
     assert!(!out.status.success());
     assert!(text(&out).contains("isuer"), "{}", text(&out));
-    let out = env.cmd(&["migrate", "--config", "/nonexistent.toml"]).output().unwrap();
+    let out = env
+        .cmd(&["migrate", "--config", "/nonexistent.toml"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 }
 
@@ -121,12 +248,18 @@ fn unknown_configuration_is_an_error() {
 fn serve_terminates_tls_with_the_configured_certificate() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let env = Env::new();
-    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .unwrap();
     let cert_path = env.dir.path().join("cert.pem");
     let key_path = env.dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = env
         .cmd(&["serve"])
         .env("PROPUSK_LISTEN", format!("127.0.0.1:{port}"))
@@ -140,7 +273,9 @@ fn serve_terminates_tls_with_the_configured_certificate() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let result = runtime.block_on(async {
         let client = reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap(),
+            )
             .build()
             .unwrap();
         let url = format!("https://localhost:{port}/.well-known/openid-configuration");
@@ -156,6 +291,12 @@ fn serve_terminates_tls_with_the_configured_certificate() {
     let _ = child.wait();
     let doc = result.expect("the server answered over TLS");
     assert_eq!(doc["issuer"], format!("https://localhost:{port}"));
-    assert!(env.dir.path().join("keys/keys.json").exists(), "keys were generated at start");
-    assert!(env.dir.path().join("db/propusk.db").exists(), "the database was created");
+    assert!(
+        env.dir.path().join("keys/keys.json").exists(),
+        "keys were generated at start"
+    );
+    assert!(
+        env.dir.path().join("db/propusk.db").exists(),
+        "the database was created"
+    );
 }
