@@ -65,9 +65,12 @@ export function parseForm(html, pageUrl) {
   for (const m of form[1].matchAll(/<input\b[^>]*>/gi)) {
     inputs.push({ type: (attr(m[0], 'type') || 'text').toLowerCase(), name: attr(m[0], 'name'), value: attr(m[0], 'value') ?? '' });
   }
+  // Buttons inside the form, and buttons elsewhere that name it with form="id".
+  const id = attr(openTag, 'id');
   const buttons = [];
-  for (const m of form[1].matchAll(/<button\b[^>]*>/gi)) {
-    buttons.push({ name: attr(m[0], 'name'), value: attr(m[0], 'value') ?? '' });
+  for (const m of html.matchAll(/<button\b[^>]*>/gi)) {
+    const inside = form[1].includes(m[0]);
+    if (inside || (id && attr(m[0], 'form') === id)) buttons.push({ name: attr(m[0], 'name'), value: attr(m[0], 'value') ?? '' });
   }
   return {
     action: new URL(attr(openTag, 'action') || pageUrl, pageUrl).toString(),
