@@ -40,7 +40,11 @@ for _ in $(seq 1 100); do
   curl -sf --cacert "$dir/../pki/ca.pem" "${issuer}/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
-curl -sf --cacert "$dir/../pki/ca.pem" "${issuer}/healthz" >/dev/null
+if ! curl -sf --cacert "$dir/../pki/ca.pem" "${issuer}/healthz" >/dev/null; then
+  echo "propusk did not start; its log:" >&2
+  cat "$dir/server.log" >&2
+  exit 1
+fi
 pid=$(cat "$dir/propusk.pid")
 cat > "$dir/target.json" <<JSON
 {
