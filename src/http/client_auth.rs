@@ -17,6 +17,29 @@ pub struct Attempt {
     pub basic: bool,
 }
 
+/// Read a form body and authenticate the client, answering protocol errors as JSON:
+/// the common start of the token, introspection and revocation endpoints.
+pub async fn authenticated_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Result<(Box<ClientRecord>, Params), axum::response::Response>, AppError> {
+    use super::oauth_response::json_error;
+    let params = match super::params::form_body(headers, body) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(Err(json_error(
+                &OAuthError::invalid_request(e.description()),
+                false,
+            )));
+        }
+    };
+    match authenticate(state, headers, &params).await? {
+        ClientAuth::Authenticated(c) => Ok(Ok((c, params))),
+        ClientAuth::Failed(e, attempt) => Ok(Err(json_error(&e, attempt.basic))),
+    }
+}
+
 pub enum ClientAuth {
     Authenticated(Box<ClientRecord>),
     Failed(OAuthError, Attempt),

@@ -69,14 +69,10 @@ pub async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let flow = match flow::load(&state, &jar, &uid).await? {
-        Ok(f) => f,
-        Err(page) => return Ok(*page),
+    let (flow, form) = match posted(&state, &jar, &uid, &body).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
     };
-    let form = parse_urlencoded(&body).unwrap_or_default();
-    if !csrf_ok(&flow, form.get("csrf")) {
-        return Ok(expired_form(&jar, &flow));
-    }
     let typed = form.get("login").unwrap_or("").trim();
     let password = Password::new(form.get("password").unwrap_or("").to_owned());
     if typed.is_empty() {
@@ -148,14 +144,10 @@ pub async fn consent(
     Path(uid): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let flow = match flow::load(&state, &jar, &uid).await? {
-        Ok(f) => f,
-        Err(page) => return Ok(*page),
+    let (flow, form) = match posted(&state, &jar, &uid, &body).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
     };
-    let form = parse_urlencoded(&body).unwrap_or_default();
-    if !csrf_ok(&flow, form.get("csrf")) {
-        return Ok(expired_form(&jar, &flow));
-    }
     let Some(session) = &flow.session else {
         // The session ended meanwhile: back to the flow, which will ask for a login.
         return Ok(redirect(&format!("/authorize/{uid}")));
@@ -320,6 +312,25 @@ async fn consent_page(
         switch_url: &switch_url,
     };
     pages::html(StatusCode::OK, &page, &form_targets(flow))
+}
+
+/// A form posted to an interaction: the flow must still be there for this browser
+/// and the CSRF token must match.
+async fn posted(
+    state: &AppState,
+    jar: &CookieJar,
+    uid: &str,
+    body: &[u8],
+) -> Result<Result<(Flow, crate::oidc::Params), Response>, AppError> {
+    let flow = match flow::load(state, jar, uid).await? {
+        Ok(f) => f,
+        Err(page) => return Ok(Err(*page)),
+    };
+    let form = parse_urlencoded(body).unwrap_or_default();
+    if !csrf_ok(&flow, form.get("csrf")) {
+        return Ok(Err(expired_form(jar, &flow)));
+    }
+    Ok(Ok((flow, form)))
 }
 
 fn interaction_id(flow: &Flow) -> &str {

@@ -4,9 +4,8 @@
 //! `{"active": false}`, which reveals nothing.
 
 use super::access::{self, AccessCheck};
-use super::client_auth::{ClientAuth, authenticate};
+use super::client_auth::authenticated_form;
 use super::oauth_response::{json_error, json_ok};
-use super::params::form_body;
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::secret::hash_token;
@@ -23,25 +22,14 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => {
-            return Ok(json_error(
-                &OAuthError::invalid_request(e.description()),
-                false,
-            ));
-        }
+    let (client, params) = match authenticated_form(&state, &headers, &body).await? {
+        Ok(ok) => ok,
+        Err(resp) => return Ok(resp),
     };
-    let client = match authenticate(&state, &headers, &params).await? {
-        ClientAuth::Authenticated(c) if c.secret_hash.is_some() => *c,
-        ClientAuth::Authenticated(_) => {
-            return Ok(json_error(
-                &OAuthError::invalid_client("introspection needs a confidential client"),
-                false,
-            ));
-        }
-        ClientAuth::Failed(e, attempt) => return Ok(json_error(&e, attempt.basic)),
-    };
+    if client.secret_hash.is_none() {
+        let e = OAuthError::invalid_client("introspection needs a confidential client");
+        return Ok(json_error(&e, false));
+    }
     let Some(token) = params.get("token") else {
         return Ok(json_error(
             &OAuthError::invalid_request("token is required"),

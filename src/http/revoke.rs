@@ -2,9 +2,8 @@
 //! access tokens issued with it too, §2.1); revoking an access token revokes just it.
 //! Unknown or already invalid tokens answer 200, as the RFC asks.
 
-use super::client_auth::{ClientAuth, authenticate};
+use super::client_auth::authenticated_form;
 use super::oauth_response::{json_error, no_store};
-use super::params::form_body;
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::oidc::claims::AccessTokenClaims;
@@ -20,18 +19,9 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => {
-            return Ok(json_error(
-                &OAuthError::invalid_request(e.description()),
-                false,
-            ));
-        }
-    };
-    let client = match authenticate(&state, &headers, &params).await? {
-        ClientAuth::Authenticated(c) => *c,
-        ClientAuth::Failed(e, attempt) => return Ok(json_error(&e, attempt.basic)),
+    let (client, params) = match authenticated_form(&state, &headers, &body).await? {
+        Ok(ok) => ok,
+        Err(resp) => return Ok(resp),
     };
     let Some(token) = params.get("token") else {
         return Ok(json_error(

@@ -1,10 +1,9 @@
 //! `POST /token`: authorization code (RFC 6749 §4.1.3 + PKCE), refresh with rotation
 //! and family revocation on reuse (RFC 9700 §4.14), client credentials (§4.4).
 
-use super::client_auth::{ClientAuth, authenticate};
+use super::client_auth::authenticated_form;
 use super::issue::{self, AuthContext, Minted, UserGrant};
 use super::oauth_response::{json_error, json_ok};
-use super::params::form_body;
 use crate::error::AppError;
 use crate::oidc::scope::Scopes;
 use crate::oidc::token_request::{TokenRequest, parse_token_request};
@@ -20,7 +19,7 @@ use axum::response::{IntoResponse as _, Response};
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match token_inner(&state, &headers, &body).await {
         Ok(Ok(minted)) => json_ok(minted.body()),
-        Ok(Err((err, basic))) => json_error(&err, basic),
+        Ok(Err(resp)) => resp,
         Err(e) => {
             tracing::error!(error = %e, "token endpoint failed");
             let status = e.status();
@@ -36,27 +35,23 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     }
 }
 
-type Outcome = Result<Result<Minted, (OAuthError, bool)>, AppError>;
+type Outcome = Result<Result<Minted, Response>, AppError>;
 
 async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome {
-    let params = match form_body(headers, body) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err((OAuthError::invalid_request(e.description()), false))),
-    };
-    let client = match authenticate(state, headers, &params).await? {
-        ClientAuth::Authenticated(c) => *c,
-        ClientAuth::Failed(err, attempt) => return Ok(Err((err, attempt.basic))),
+    let (client, params) = match authenticated_form(state, headers, body).await? {
+        Ok((c, p)) => (*c, p),
+        Err(resp) => return Ok(Err(resp)),
     };
     let request = match parse_token_request(&params) {
         Ok(r) => r,
-        Err(e) => return Ok(Err((e, false))),
+        Err(e) => return Ok(Err(json_error(&e, false))),
     };
     if !client.grant_types.iter().any(|g| g == request.grant_type()) {
         let err = OAuthError::unauthorized_client(format!(
             "the client may not use {}",
             request.grant_type()
         ));
-        return Ok(Err((err, false)));
+        return Ok(Err(json_error(&err, false)));
     }
     let result = match request {
         TokenRequest::AuthorizationCode {
@@ -81,7 +76,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outc
             client_credentials(state, &client, scope.as_deref()).await?
         }
     };
-    Ok(result.map_err(|e| (e, false)))
+    Ok(result.map_err(|e| json_error(&e, false)))
 }
 
 async fn exchange_code(
