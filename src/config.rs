@@ -2,7 +2,10 @@
 //! Unknown keys in the file or the environment stop start-up with a message naming them,
 //! so a typo never silently falls back to a default.
 
+use crate::authn::codes::CodePolicy;
 use crate::authn::password::Argon2Params;
+use crate::notify::NotifyConfig;
+use crate::verify::VerificationConfig;
 use crate::keys::SigningAlg;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
@@ -27,6 +30,12 @@ pub struct Config {
     pub session: SessionConfig,
     pub password_hash: Argon2Params,
     pub log: LogConfig,
+    /// Delivery of codes and notices (SMS gateway, SMTP; the dev outbox by default).
+    pub notify: NotifyConfig,
+    /// One-time codes: life, tries, resend cool-down.
+    pub codes: CodePolicy,
+    /// Personal-data verification (the registry verifier and its worker).
+    pub verification: VerificationConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +105,9 @@ impl Default for Config {
             session: SessionConfig::default(),
             password_hash: Argon2Params::default(),
             log: LogConfig::default(),
+            notify: NotifyConfig::default(),
+            codes: CodePolicy::default(),
+            verification: VerificationConfig::default(),
         }
     }
 }
@@ -199,6 +211,14 @@ impl Config {
             ("tokens.interaction_ttl", t.interaction_ttl),
             ("session.idle_timeout", self.session.idle_timeout),
             ("session.absolute_lifetime", self.session.absolute_lifetime),
+            ("codes.ttl", self.codes.ttl),
+            ("codes.max_attempts", self.codes.max_attempts),
+            ("codes.max_sends", self.codes.max_sends),
+            ("codes.confirmed_ttl", self.codes.confirmed_ttl),
+            ("codes.postal_ttl", self.codes.postal_ttl),
+            ("verification.lease", self.verification.lease),
+            ("verification.max_attempts", self.verification.max_attempts),
+            ("verification.retry_base", self.verification.retry_base),
         ] {
             if v <= 0 {
                 return Err(ConfigError::Invalid(format!("{name}: must be positive")));

@@ -15,6 +15,10 @@ pub enum AppError {
     Password(#[from] crate::authn::password::PasswordError),
     #[error("rendering: {0}")]
     Render(#[from] askama::Error),
+    #[error("notify: {0}")]
+    Notify(#[from] crate::notify::NotifyError),
+    #[error("verifier: {0}")]
+    Verify(#[from] crate::verify::VerifyError),
     #[error("{0}")]
     Internal(String),
 }

@@ -12,11 +12,13 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod notify;
 pub mod oidc;
 pub mod secret;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod verify;
 pub mod views;
 
 pub use http::router as app;

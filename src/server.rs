@@ -26,6 +26,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         AppState::new(config.clone(), store, clock).context("building application state")?;
     spawn_housekeeping(state.clone());
     spawn_key_reload(state.clone());
+    crate::verify::runner::spawn(state.clone());
     let app = crate::app(state);
     let handle = axum_server::Handle::new();
     tokio::spawn(shutdown_on_signal(handle.clone()));

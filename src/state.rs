@@ -6,6 +6,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::keys::KeySet;
+use crate::notify::Notifier;
+use crate::verify::RegistryVerifier;
 use crate::store::Store;
 use std::sync::{Arc, RwLock};
 
@@ -16,6 +18,10 @@ pub struct AppState {
     keys: Arc<RwLock<Arc<KeySet>>>,
     pub clock: Arc<dyn Clock>,
     pub hasher: PasswordHasher,
+    /// SMS and e-mail delivery.
+    pub notifier: Notifier,
+    /// Checks personal data against the registries (the standard level).
+    pub verifier: Arc<dyn RegistryVerifier>,
 }
 
 impl AppState {
@@ -25,12 +31,16 @@ impl AppState {
         let keys = KeySet::load_or_init(&config.keys_dir, clock.now())?;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hasher = PasswordHasher::new(config.password_hash, workers)?;
+        let notifier = Notifier::from_config(&config)?;
+        let verifier = crate::verify::from_config(&config.verification)?;
         Ok(AppState {
             config: Arc::new(config),
             store,
             keys: Arc::new(RwLock::new(Arc::new(keys))),
             clock,
             hasher,
+            notifier,
+            verifier,
         })
     }
 

@@ -1,4 +1,5 @@
 //! Authentication mechanisms. Passwords now; TOTP, one-time codes, WebAuthn,
 //! certificates and lockout join here in later issues.
 
+pub mod codes;
 pub mod password;

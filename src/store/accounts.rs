@@ -56,9 +56,11 @@ macro_rules! select_accounts {
     };
 }
 
-impl Store {
-    pub async fn insert_account(&self, a: &AccountRecord) -> Result<(), StoreError> {
-        sqlx::query(
+pub(super) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    a: &AccountRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
             "INSERT INTO accounts (id, family_name, given_name, middle_name, phone, email, snils, \
              phone_verified, email_verified, password_hash, trust_level, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -77,9 +79,15 @@ impl Store {
         .bind(&a.status)
         .bind(a.created_at)
         .bind(a.updated_at)
-        .execute(&self.pool)
+        .execute(conn)
         .await?;
         Ok(())
+}
+
+impl Store {
+    pub async fn insert_account(&self, a: &AccountRecord) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        insert(&mut conn, a).await
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {

@@ -8,11 +8,16 @@
 //! or two nodes can never both win.
 
 mod accounts;
+pub mod audit;
 mod clients;
+pub mod codes;
 mod codec;
 mod grants;
 mod housekeeping;
 mod interactions;
+pub mod jobs;
+pub mod levels;
+pub mod personal;
 pub mod records;
 mod sessions;
 
@@ -74,6 +79,8 @@ fn conflict_field(message: &str, constraint: Option<&str>) -> &'static str {
         "phone",
         "email",
         "snils",
+        "inn",
+        "passport",
         "secret_hash",
         "token_hash",
         "code_hash",
@@ -83,6 +90,8 @@ fn conflict_field(message: &str, constraint: Option<&str>) -> &'static str {
                 "phone" => "phone",
                 "email" => "email",
                 "snils" => "snils",
+                "inn" => "inn",
+                "passport" => "passport",
                 _ => "id",
             };
         }
