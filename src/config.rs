@@ -4,9 +4,9 @@
 
 use crate::authn::codes::CodePolicy;
 use crate::authn::password::Argon2Params;
+use crate::keys::SigningAlg;
 use crate::notify::NotifyConfig;
 use crate::verify::VerificationConfig;
-use crate::keys::SigningAlg;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use serde::{Deserialize, Serialize};

@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::keys::KeySet;
 use crate::notify::Notifier;
-use crate::verify::RegistryVerifier;
 use crate::store::Store;
+use crate::verify::RegistryVerifier;
 use std::sync::{Arc, RwLock};
 
 #[derive(Clone)]

@@ -19,7 +19,9 @@ pub enum DocumentError {
     PassportSeries,
     #[error("passport_number: expected 6 digits")]
     PassportNumber,
-    #[error("passport_issued: expected a date (YYYY-MM-DD) after the 14th birthday and not in the future")]
+    #[error(
+        "passport_issued: expected a date (YYYY-MM-DD) after the 14th birthday and not in the future"
+    )]
     PassportIssued,
     #[error("passport_issuer: enter who issued the passport (up to 200 characters)")]
     PassportIssuer,
@@ -140,7 +142,10 @@ pub struct PersonalDataForm<'a> {
 impl PersonalData {
     /// Validate the form; `now` decides what "in the future" means. Every problem is
     /// returned, each naming its field.
-    pub fn parse(f: &PersonalDataForm<'_>, now: UnixTime) -> Result<PersonalData, Vec<DocumentError>> {
+    pub fn parse(
+        f: &PersonalDataForm<'_>,
+        now: UnixTime,
+    ) -> Result<PersonalData, Vec<DocumentError>> {
         let mut errors = Vec::new();
         let today = today(now);
         let birth = parse_date(f.birth_date).filter(|b| {
@@ -165,7 +170,8 @@ impl PersonalData {
             errors.push(DocumentError::PassportIssued);
         }
         let issuer = f.passport_issuer.trim();
-        if issuer.is_empty() || issuer.chars().count() > 200 || issuer.chars().any(char::is_control) {
+        if issuer.is_empty() || issuer.chars().count() > 200 || issuer.chars().any(char::is_control)
+        {
             errors.push(DocumentError::PassportIssuer);
         }
         let code = f.passport_issuer_code.trim();
@@ -180,7 +186,9 @@ impl PersonalData {
                 }
             }
         };
-        let snils = Snils::parse(f.snils).map_err(|_| errors.push(DocumentError::Snils)).ok();
+        let snils = Snils::parse(f.snils)
+            .map_err(|_| errors.push(DocumentError::Snils))
+            .ok();
         let inn = if f.inn.trim().is_empty() {
             None
         } else {
@@ -220,7 +228,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
 }
 
 fn today(now: UnixTime) -> Option<Date> {
-    time::OffsetDateTime::from_unix_timestamp(now).ok().map(|t| t.date())
+    time::OffsetDateTime::from_unix_timestamp(now)
+        .ok()
+        .map(|t| t.date())
 }
 
 /// Whole years from `a` to `b`.

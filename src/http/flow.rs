@@ -10,7 +10,9 @@ use crate::account::TrustLevel;
 use crate::error::AppError;
 use crate::oidc::authorize::AuthorizationRequest;
 use crate::oidc::claims::{IdTokenHint, trust_level};
-use crate::oidc::decision::{Decision, Inputs, Progress, SessionView, decide};
+use crate::oidc::decision::{
+    Decision, Inputs, LevelCheck, Progress, SessionView, decide, required_level,
+};
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::secret::{Secret, random_b64, random_id};
 use crate::state::AppState;
@@ -67,6 +69,17 @@ impl Flow {
             account_id: s.account_id.clone(),
             auth_time: s.auth_time,
         });
+        let level = match &self.session {
+            Some(s) => state
+                .store
+                .account(&s.account_id)
+                .await?
+                .map(|a| LevelCheck {
+                    current: trust_level(&a),
+                    required: self.required_level(),
+                }),
+            None => None,
+        };
         Ok(decide(&Inputs {
             request: &self.req,
             session: view.as_ref(),
@@ -74,7 +87,14 @@ impl Flow {
             granted: granted.as_deref(),
             progress: self.progress(),
             now: state.now(),
+            level,
         }))
+    }
+
+    /// The portal's minimum level, raised by this request's `acr_values`.
+    pub fn required_level(&self) -> TrustLevel {
+        let min = TrustLevel::parse(&self.client.min_trust_level).unwrap_or(TrustLevel::Simplified);
+        required_level(min, &self.req.acr_values)
     }
 
     fn fail(&self, state: &AppState, err: &OAuthError) -> Response {
@@ -204,8 +224,7 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
         return Ok(flow.fail(state, &err));
     };
     let level = trust_level(&account);
-    let required =
-        TrustLevel::parse(&flow.client.min_trust_level).unwrap_or(TrustLevel::Simplified);
+    let required = flow.required_level();
     if level < required {
         let err = OAuthError::new(
             ErrorCode::AccessDenied,

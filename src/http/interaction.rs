@@ -56,6 +56,7 @@ pub async fn show(
             login_page(&jar, &flow, &prefill, None, StatusCode::OK)?
         }
         Decision::Interact(Stage::Consent) => consent_page(&state, &jar, &flow).await?,
+        Decision::Interact(Stage::Level) => level_page(&state, &jar, &flow).await?,
         Decision::Issue | Decision::Fail(_) => redirect(&format!("/authorize/{uid}")),
     };
     Ok((jar, page).into_response())
@@ -153,20 +154,7 @@ pub async fn consent(
         return Ok(redirect(&format!("/authorize/{uid}")));
     };
     if form.get("decision") != Some("allow") {
-        // Denied: the resume sends access_denied to the portal.
-        let err = crate::oidc::OAuthError::new(
-            crate::oidc::ErrorCode::AccessDenied,
-            "the citizen declined",
-        );
-        state.store.take_interaction(&uid).await?;
-        let jar = jar.add(cookies::removal(&state, cookies::interaction_name(&uid)));
-        let resp = super::oauth_response::redirect_error(
-            &flow.req.redirect_uri,
-            &err,
-            flow.req.state.as_deref(),
-            &state.config.issuer,
-        );
-        return Ok((jar, resp).into_response());
+        return deny(&state, jar, &uid, &flow, "the citizen declined").await;
     }
     let mut scopes = state
         .store
@@ -192,10 +180,84 @@ pub async fn consent(
     Ok(redirect(&format!("/authorize/{uid}")))
 }
 
+/// `POST /interaction/{uid}/abort`: the citizen gives up (the level page's "back to
+/// the portal"); the portal gets `access_denied`.
+pub async fn abort(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (flow, _) = match posted(&state, &jar, &uid, &body).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
+    let why = match flow.decide(&state).await? {
+        Decision::Interact(Stage::Level) => {
+            "the account's trust level is below the portal's minimum"
+        }
+        _ => "the citizen cancelled",
+    };
+    deny(&state, jar, &uid, &flow, why).await
+}
+
+/// End the interaction and send `access_denied` to the portal.
+async fn deny(
+    state: &AppState,
+    jar: CookieJar,
+    uid: &str,
+    flow: &Flow,
+    why: &'static str,
+) -> Result<Response, AppError> {
+    let err = crate::oidc::OAuthError::new(crate::oidc::ErrorCode::AccessDenied, why);
+    state.store.take_interaction(uid).await?;
+    let jar = jar.add(cookies::removal(state, cookies::interaction_name(uid)));
+    let resp = super::oauth_response::redirect_error(
+        &flow.req.redirect_uri,
+        &err,
+        flow.req.state.as_deref(),
+        &state.config.issuer,
+    );
+    Ok((jar, resp).into_response())
+}
+
+/// Why the citizen cannot continue to this portal, and how to raise the level.
+async fn level_page(state: &AppState, jar: &CookieJar, flow: &Flow) -> Result<Response, AppError> {
+    let l = pages::locale(flow.req.ui_locales.as_deref(), jar);
+    let current = match &flow.session {
+        Some(s) => state
+            .store
+            .account(&s.account_id)
+            .await?
+            .map(|a| trust_level(&a)),
+        None => None,
+    }
+    .unwrap_or(crate::account::TrustLevel::Simplified);
+    let required = flow.required_level();
+    let how = if current < crate::account::TrustLevel::Standard {
+        l.t("level_how_standard")
+    } else {
+        l.t("level_how_confirmed")
+    };
+    let action = format!("/interaction/{}/abort", interaction_id(flow));
+    let page = crate::views::LevelPage {
+        t: l.texts(),
+        lang: l.code(),
+        l,
+        client_name: &flow.client.name,
+        required: super::account::cabinet::level_text(required, l),
+        current: super::account::cabinet::level_text(current, l),
+        how,
+        action: &action,
+        csrf: csrf(flow),
+    };
+    pages::html(StatusCode::OK, &page, &form_targets(flow))
+}
+
 /// The account whose password matches, among the candidates for the typed login.
 /// With no candidate account a dummy hash is verified, so timing does not tell
 /// whether an account exists; a blocked account fails like a wrong password.
-async fn authenticate(
+pub(crate) async fn authenticate(
     state: &AppState,
     candidates: &[crate::store::records::LoginKey],
     password: &Password,
@@ -262,6 +324,8 @@ fn login_page(
     };
     let action = format!("/interaction/{uid}/login");
     let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());
+    let register_url = format!("/register?interaction={uid}");
+    let recover_url = format!("/recover?interaction={uid}");
     let page = LoginPage {
         t,
         lang: locale.code(),
@@ -272,6 +336,9 @@ fn login_page(
         error_field,
         client_name: &flow.client.name,
         switch_url: &switch_url,
+        lc: locale,
+        register_url: &register_url,
+        recover_url: &recover_url,
     };
     pages::html(status, &page, &form_targets(flow))
 }

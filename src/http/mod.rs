@@ -2,6 +2,8 @@
 //! call the protocol core and the store, and respond; they hold no protocol logic.
 
 mod access;
+mod account;
+mod assets;
 mod authorize;
 mod client_auth;
 pub mod cookies;
@@ -55,6 +57,51 @@ pub fn router(state: AppState) -> Router {
         .route(paths::REVOKE, post(revoke::revoke))
         .route(paths::END_SESSION, get(logout::logout).post(logout::logout))
         .route("/logout/confirm", post(logout::confirm))
+        .route("/interaction/{uid}/abort", post(interaction::abort))
+        .route(
+            "/register",
+            get(account::register::show).post(account::register::start),
+        )
+        .route(
+            "/register/{id}",
+            get(account::register::code_show).post(account::register::code_submit),
+        )
+        .route("/register/{id}/resend", post(account::register::resend))
+        .route(
+            "/register/{id}/password",
+            get(account::register::password_show).post(account::register::password_submit),
+        )
+        .route(
+            "/recover",
+            get(account::recover::show).post(account::recover::start),
+        )
+        .route(
+            "/recover/{id}",
+            get(account::recover::code_show).post(account::recover::code_submit),
+        )
+        .route("/recover/{id}/resend", post(account::recover::resend))
+        .route(
+            "/recover/{id}/password",
+            get(account::recover::password_show).post(account::recover::password_submit),
+        )
+        .route(
+            "/signin",
+            get(account::signin::show).post(account::signin::submit),
+        )
+        .route("/signout", post(account::signin::signout))
+        .route("/cabinet", get(account::cabinet::show))
+        .route("/cabinet/personal", post(account::submit_personal))
+        .route("/cabinet/postal", post(account::postal_code))
+        .route("/cabinet/contact", post(account::contact_start))
+        .route(
+            "/cabinet/contact/{id}",
+            get(account::contact_show).post(account::contact_code),
+        )
+        .route(
+            "/cabinet/contact/{id}/resend",
+            post(account::contact_resend),
+        )
+        .route("/assets/password.js", get(assets::password_js))
         .route("/healthz", get(meta::healthz))
         .route("/metrics", get(meta::metrics_text))
         .layer(middleware::from_fn(security_headers))

@@ -27,7 +27,7 @@ pub fn csp(form_targets: &[String]) -> String {
         targets.push_str(t);
     }
     format!(
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
     )
 }
 

@@ -49,8 +49,8 @@ impl HttpSms {
     pub fn new(c: &HttpSmsConfig) -> Result<HttpSms, NotifyError> {
         let bad = |what: &str| NotifyError::Config(format!("notify.sms_gateway.{what}"));
         let url = reqwest::Url::parse(&c.url).map_err(|_| bad("url: not a URL"))?;
-        let template: Value = serde_json::from_str(&c.body_template)
-            .map_err(|_| bad("body_template: not JSON"))?;
+        let template: Value =
+            serde_json::from_str(&c.body_template).map_err(|_| bad("body_template: not JSON"))?;
         let raw_header = match (&c.auth_header, &c.auth_header_file) {
             (Some(h), _) => Some(h.clone()),
             (None, Some(f)) => Some(

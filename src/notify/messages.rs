@@ -25,9 +25,13 @@ pub enum Notice<'a> {
     /// The password was changed (recovery); other sessions ended.
     PasswordChanged,
     VerificationAccepted,
-    VerificationRejected { reason: &'a str },
+    VerificationRejected {
+        reason: &'a str,
+    },
     VerificationFailed,
-    LevelChanged { level: &'a str },
+    LevelChanged {
+        level: &'a str,
+    },
 }
 
 impl Notice<'_> {

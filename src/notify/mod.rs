@@ -124,7 +124,9 @@ impl Notifier {
         tokio::spawn(async move {
             match this.send(&message).await {
                 Ok(()) => tracing::debug!(subject = %message.subject, "message delivered"),
-                Err(e) => tracing::warn!(subject = %message.subject, error = %e, "message not delivered"),
+                Err(e) => {
+                    tracing::warn!(subject = %message.subject, error = %e, "message not delivered")
+                }
             }
         });
     }

@@ -23,8 +23,8 @@ impl Outbox {
     }
 
     async fn append(&self, message: &Message) -> Result<(), NotifyError> {
-        let mut line = serde_json::to_value(message)
-            .map_err(|e| NotifyError::Permanent(e.to_string()))?;
+        let mut line =
+            serde_json::to_value(message).map_err(|e| NotifyError::Permanent(e.to_string()))?;
         if let Some(obj) = line.as_object_mut() {
             obj.insert("at".into(), SystemClock.now().into());
         }

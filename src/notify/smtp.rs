@@ -52,9 +52,8 @@ impl Smtp {
     pub fn new(c: &SmtpConfig) -> Result<Smtp, NotifyError> {
         let bad = |e: &dyn std::fmt::Display| NotifyError::Config(format!("notify.smtp: {e}"));
         let mut builder = match c.security {
-            SmtpSecurity::Starttls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host).map_err(|e| bad(&e))?
-            }
+            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host)
+                .map_err(|e| bad(&e))?,
             SmtpSecurity::Tls => {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host).map_err(|e| bad(&e))?
             }

@@ -5,6 +5,7 @@
 use super::authorize::AuthorizationRequest;
 use super::error::{ErrorCode, OAuthError};
 use super::scope;
+use crate::account::TrustLevel;
 use crate::clock::UnixTime;
 
 /// The part of a live session the decision needs.
@@ -26,7 +27,28 @@ pub struct Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Login,
+    /// The account's trust level is below what the portal (or `acr_values`) requires.
+    Level,
     Consent,
+}
+
+/// The logged-in account's level against the level this request requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelCheck {
+    pub current: TrustLevel,
+    pub required: TrustLevel,
+}
+
+/// The level a request requires: the portal's minimum, raised by `acr_values` (any
+/// listed level is acceptable and a higher level satisfies a lower one, so the lowest
+/// listed level we know counts). Unknown values are ignored.
+pub fn required_level(client_min: TrustLevel, acr_values: &[String]) -> TrustLevel {
+    let asked = acr_values
+        .iter()
+        .filter_map(|a| TrustLevel::from_acr(a))
+        .min()
+        .unwrap_or(TrustLevel::Simplified);
+    client_min.max(asked)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +70,8 @@ pub struct Inputs<'a> {
     pub granted: Option<&'a [String]>,
     pub progress: Progress,
     pub now: UnixTime,
+    /// Known once a session is there.
+    pub level: Option<LevelCheck>,
 }
 
 pub fn decide(i: &Inputs<'_>) -> Decision {
@@ -57,6 +81,18 @@ pub fn decide(i: &Inputs<'_>) -> Decision {
             Decision::Fail(OAuthError::new(ErrorCode::LoginRequired, reason))
         } else {
             Decision::Interact(Stage::Login)
+        };
+    }
+    if let Some(l) = i.level
+        && l.current < l.required
+    {
+        return if r.prompt.none {
+            Decision::Fail(OAuthError::new(
+                ErrorCode::AccessDenied,
+                format!("the portal requires a {} account", l.required.as_str()),
+            ))
+        } else {
+            Decision::Interact(Stage::Level)
         };
     }
     if consent_needed(i) {
@@ -158,7 +194,72 @@ mod tests {
             granted,
             progress,
             now,
+            level: None,
         })
+    }
+
+    #[test]
+    fn a_level_below_the_requirement_asks_or_fails() {
+        let r = req();
+        let s = session();
+        let mut i = Inputs {
+            request: &r,
+            session: Some(&s),
+            hint_sub: None,
+            granted: Some(&[]),
+            progress: Progress {
+                logged_in: false,
+                consented: true,
+            },
+            now: 1000,
+            level: Some(LevelCheck {
+                current: TrustLevel::Simplified,
+                required: TrustLevel::Standard,
+            }),
+        };
+        assert_eq!(decide(&i), Decision::Interact(Stage::Level));
+        i.level = Some(LevelCheck {
+            current: TrustLevel::Confirmed,
+            required: TrustLevel::Standard,
+        });
+        assert_eq!(decide(&i), Decision::Issue);
+        let mut none = req();
+        none.prompt.none = true;
+        i.request = &none;
+        i.level = Some(LevelCheck {
+            current: TrustLevel::Simplified,
+            required: TrustLevel::Confirmed,
+        });
+        let Decision::Fail(e) = decide(&i) else {
+            panic!()
+        };
+        assert_eq!(e.code, ErrorCode::AccessDenied);
+    }
+
+    #[test]
+    fn acr_values_raise_but_never_lower_the_requirement() {
+        let std = vec![TrustLevel::Standard.acr().to_owned()];
+        assert_eq!(
+            required_level(TrustLevel::Simplified, &std),
+            TrustLevel::Standard
+        );
+        assert_eq!(
+            required_level(TrustLevel::Confirmed, &std),
+            TrustLevel::Confirmed
+        );
+        let both = vec![
+            TrustLevel::Confirmed.acr().to_owned(),
+            TrustLevel::Standard.acr().to_owned(),
+            "urn:other".to_owned(),
+        ];
+        assert_eq!(
+            required_level(TrustLevel::Simplified, &both),
+            TrustLevel::Standard
+        );
+        assert_eq!(
+            required_level(TrustLevel::Simplified, &[]),
+            TrustLevel::Simplified
+        );
     }
 
     const GRANTED: &[String] = &[];

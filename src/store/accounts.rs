@@ -81,7 +81,7 @@ pub(super) async fn insert(
         .bind(a.updated_at)
         .execute(conn)
         .await?;
-        Ok(())
+    Ok(())
 }
 
 impl Store {

@@ -20,7 +20,13 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn new(at: UnixTime, kind: &str, account_id: &str, actor: &str, detail: serde_json::Value) -> Self {
+    pub fn new(
+        at: UnixTime,
+        kind: &str,
+        account_id: &str,
+        actor: &str,
+        detail: serde_json::Value,
+    ) -> Self {
         AuditEvent {
             at,
             kind: kind.to_owned(),

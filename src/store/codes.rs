@@ -31,7 +31,7 @@ pub struct CodeRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     /// The attempt was counted; compare the hash now.
-    Counted(CodeRow),
+    Counted(Box<CodeRow>),
     TooManyAttempts,
     Expired,
     /// Already confirmed or used, or no such code.
@@ -117,7 +117,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         if let Some(row) = counted {
-            return Ok(Attempt::Counted(row));
+            return Ok(Attempt::Counted(Box::new(row)));
         }
         Ok(match self.code_row(id).await? {
             Some(r) if r.verified_at.is_some() || r.consumed_at.is_some() => Attempt::Gone,
@@ -129,7 +129,12 @@ impl Store {
 
     /// Mark a code confirmed (the hash matched) and give the flow `ttl` more seconds.
     /// `false` if another request confirmed it first.
-    pub async fn confirm_code(&self, id: &str, now: UnixTime, ttl: i64) -> Result<bool, StoreError> {
+    pub async fn confirm_code(
+        &self,
+        id: &str,
+        now: UnixTime,
+        ttl: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE one_time_codes SET verified_at = $2, expires_at = $3 \
              WHERE id = $1 AND verified_at IS NULL AND consumed_at IS NULL",

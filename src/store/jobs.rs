@@ -27,11 +27,15 @@ pub struct JobRow {
 pub enum JobEnd {
     /// Data verified: `verified`, and the level rises to standard when it was simplified.
     Accepted,
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
     /// Gave up after too many temporary failures.
     Failed,
     /// Try again at `run_after`.
-    Retry { run_after: UnixTime },
+    Retry {
+        run_after: UnixTime,
+    },
 }
 
 const COLUMNS: &str =
@@ -89,14 +93,12 @@ impl Store {
     }
 
     pub async fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
-        Ok(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM verification_jobs WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?,
-        )
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM verification_jobs WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Record the end of a job and its effect on the account, in one transaction.

@@ -10,8 +10,8 @@
 mod accounts;
 pub mod audit;
 mod clients;
-pub mod codes;
 mod codec;
+pub mod codes;
 mod grants;
 mod housekeeping;
 mod interactions;

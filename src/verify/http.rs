@@ -84,7 +84,10 @@ impl HttpVerifier {
         let unavailable = |e: reqwest::Error| VerifyError::Unavailable(e.without_url().to_string());
         let resp = req.send().await.map_err(unavailable)?;
         if !resp.status().is_success() {
-            return Err(VerifyError::Unavailable(format!("answered {}", resp.status())));
+            return Err(VerifyError::Unavailable(format!(
+                "answered {}",
+                resp.status()
+            )));
         }
         let answer: Answer = resp.json().await.map_err(unavailable)?;
         Ok(if answer.verified {

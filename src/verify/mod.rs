@@ -75,7 +75,9 @@ impl Default for VerificationConfig {
     }
 }
 
-pub fn from_config(c: &VerificationConfig) -> Result<std::sync::Arc<dyn RegistryVerifier>, VerifyError> {
+pub fn from_config(
+    c: &VerificationConfig,
+) -> Result<std::sync::Arc<dyn RegistryVerifier>, VerifyError> {
     Ok(match &c.registry {
         Some(h) => std::sync::Arc::new(HttpVerifier::new(h)?),
         None => std::sync::Arc::new(Embedded),

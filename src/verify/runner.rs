@@ -31,7 +31,9 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), AppError> {
         Ok(r) => state.verifier.verify(r).await,
         Err(e) => {
             tracing::error!(job = %job.id, error = %e, "unreadable verification job");
-            Ok(Verdict::Rejected("the submitted data could not be read".into()))
+            Ok(Verdict::Rejected(
+                "the submitted data could not be read".into(),
+            ))
         }
     };
     let now = state.now();
@@ -55,9 +57,17 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), AppError> {
         JobEnd::Accepted => serde_json::json!({"result": "verified"}),
         JobEnd::Rejected { reason } => serde_json::json!({"result": "rejected", "reason": reason}),
         JobEnd::Failed => serde_json::json!({"result": "failed"}),
-        JobEnd::Retry { run_after } => serde_json::json!({"result": "retry", "run_after": run_after}),
+        JobEnd::Retry { run_after } => {
+            serde_json::json!({"result": "retry", "run_after": run_after})
+        }
     };
-    let event = AuditEvent::new(now, "verification_finished", &job.account_id, "system", detail);
+    let event = AuditEvent::new(
+        now,
+        "verification_finished",
+        &job.account_id,
+        "system",
+        detail,
+    );
     state.store.finish_job(job, &end, &[event], now).await?;
     let notice = match &end {
         JobEnd::Accepted => Notice::VerificationAccepted,

@@ -1,9 +1,17 @@
 //! Hosted pages: askama templates (`templates/`), their structs and the texts.
-//! Server-rendered, auto-escaped, no JavaScript.
+//! Server-rendered, auto-escaped, no JavaScript except the password page's live hints (progressive: the
+//! server enforces every rule).
 
+mod account_pages;
+mod catalog;
 mod i18n;
 mod pages;
 
+pub use account_pages::{
+    CabinetPage, CodePage, FieldErrors, LevelPage, NoticePage, PasswordPage, PersonalFields,
+    RecoverPage, RegisterPage,
+};
+pub use catalog::has_key as has_text;
 pub use i18n::{Locale, Texts};
 pub use pages::{ConsentPage, ErrorPage, LoggedOutPage, LoginPage, LogoutConfirmPage};
 

@@ -1,6 +1,6 @@
 //! Template structs: the data each hosted page shows, nothing else.
 
-use super::i18n::Texts;
+use super::i18n::{Locale, Texts};
 use askama::Template;
 
 #[derive(Template)]
@@ -17,6 +17,9 @@ pub struct LoginPage<'a> {
     pub error_field: Option<&'static str>,
     pub client_name: &'a str,
     pub switch_url: &'a str,
+    pub lc: Locale,
+    pub register_url: &'a str,
+    pub recover_url: &'a str,
 }
 
 #[derive(Template)]

@@ -11,6 +11,9 @@ fn login_page<'a>(locale: Locale, login: &'a str, error: Option<&'static str>) -
         error_field: error.map(|_| "login"),
         client_name: "ФНС",
         switch_url: "/interaction/abc?lang=en",
+        lc: locale,
+        register_url: "/register?interaction=abc",
+        recover_url: "/recover?interaction=abc",
     }
 }
 

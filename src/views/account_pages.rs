@@ -1,0 +1,148 @@
+//! Template structs of the account pages: registration, code entry, new password,
+//! recovery, the cabinet, notices and the trust-level page.
+
+use super::i18n::{Locale, Texts};
+use askama::Template;
+
+/// Field errors: (field name, message).
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+fn has(errors: &FieldErrors, field: &str) -> bool {
+    errors.iter().any(|(f, _)| *f == field)
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct RegisterPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub switch_url: &'a str,
+    pub csrf: &'a str,
+    pub interaction: &'a str,
+    pub login_url: &'a str,
+    pub family_name: &'a str,
+    pub given_name: &'a str,
+    pub middle_name: &'a str,
+    pub contact: &'a str,
+    pub errors: FieldErrors,
+}
+
+impl RegisterPage<'_> {
+    pub fn has_error(&self, field: &str) -> bool {
+        has(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+pub struct CodePage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub action: &'a str,
+    /// Empty: no resend button.
+    pub resend_action: &'a str,
+    pub csrf: &'a str,
+    pub sent_to: &'a str,
+    pub code: &'a str,
+    pub error: Option<&'static str>,
+    pub info: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "password_set.html")]
+pub struct PasswordPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    /// (rule key for the page's script, text)
+    pub rules: Vec<(&'static str, &'static str)>,
+    pub suggested: &'a str,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "recover.html")]
+pub struct RecoverPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub switch_url: &'a str,
+    pub csrf: &'a str,
+    pub interaction: &'a str,
+    pub login: &'a str,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub heading: &'a str,
+    pub text: &'a str,
+    pub alert: bool,
+    pub links: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "level_required.html")]
+pub struct LevelPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub client_name: &'a str,
+    pub required: &'static str,
+    pub current: &'static str,
+    pub how: &'static str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+}
+
+/// The personal-data form's values (as typed, or as stored).
+#[derive(Debug, Clone, Default)]
+pub struct PersonalFields {
+    pub birth_date: String,
+    pub gender: String,
+    pub passport_series: String,
+    pub passport_number: String,
+    pub passport_issued: String,
+    pub passport_issuer: String,
+    pub passport_issuer_code: String,
+    pub snils: String,
+    pub inn: String,
+}
+
+#[derive(Template)]
+#[template(path = "cabinet.html")]
+pub struct CabinetPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub switch_url: &'a str,
+    pub csrf: &'a str,
+    pub name: &'a str,
+    /// `simplified` | `standard` | `confirmed`
+    pub level: &'static str,
+    pub level_text: &'static str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub snils: &'a str,
+    /// `none` | `pending` | `verified` | `rejected` | `failed`
+    pub data_state: &'a str,
+    pub data_state_text: String,
+    pub frozen: bool,
+    pub f: PersonalFields,
+    pub flash: Option<&'static str>,
+    pub errors: FieldErrors,
+    pub history: Vec<(String, &'static str)>,
+}
+
+impl CabinetPage<'_> {
+    pub fn has_error(&self, field: &str) -> bool {
+        has(&self.errors, field)
+    }
+}

@@ -1,0 +1,481 @@
+//! Texts of the account pages (registration, codes, passwords, recovery, cabinet,
+//! trust levels) by key, in Russian and English. Templates call `l.t("key")`; a unit
+//! test checks that every key a template or handler uses is here.
+
+use super::Locale;
+
+/// (key, Russian, English)
+static CATALOG: &[(&str, &str, &str)] = &[
+    (
+        "register_title",
+        "Регистрация — Пропуск",
+        "Sign up — Propusk",
+    ),
+    ("register_heading", "Регистрация", "Create an account"),
+    (
+        "register_sub",
+        "Мы отправим код на телефон или ссылку на почту.",
+        "We will send a code to your phone or a link to your e-mail.",
+    ),
+    ("family_name", "Фамилия", "Surname"),
+    ("given_name", "Имя", "First name"),
+    ("middle_name", "Отчество", "Patronymic"),
+    ("middle_name_hint", "Если есть", "If you have one"),
+    (
+        "contact_label",
+        "Мобильный телефон или email",
+        "Mobile phone or e-mail",
+    ),
+    (
+        "contact_hint",
+        "Например, +7 912 345-67-89 или ivanov@mail.ru",
+        "For example +7 912 345-67-89 or ivanov@mail.ru",
+    ),
+    ("register_submit", "Зарегистрироваться", "Sign up"),
+    (
+        "have_account",
+        "Уже есть учётная запись? Войти",
+        "Already have an account? Log in",
+    ),
+    ("register_link", "Зарегистрироваться", "Sign up"),
+    ("recover_link", "Восстановить доступ", "Forgot password?"),
+    (
+        "code_title",
+        "Код подтверждения — Пропуск",
+        "Confirmation code — Propusk",
+    ),
+    ("code_heading", "Введите код", "Enter the code"),
+    ("code_sent_to", "Код отправлен:", "The code was sent to:"),
+    ("code_label", "Код из сообщения", "Code from the message"),
+    ("code_submit", "Продолжить", "Continue"),
+    (
+        "code_resend",
+        "Отправить код ещё раз",
+        "Send the code again",
+    ),
+    (
+        "code_resent",
+        "Новый код отправлен.",
+        "A new code was sent.",
+    ),
+    (
+        "recover_sent_to",
+        "контакт учётной записи, если она существует",
+        "the account's contact, if the account exists",
+    ),
+    ("password_title", "Пароль — Пропуск", "Password — Propusk"),
+    ("password_heading", "Придумайте пароль", "Choose a password"),
+    ("new_password", "Новый пароль", "New password"),
+    ("repeat_password", "Повторите пароль", "Repeat the password"),
+    (
+        "suggested_password",
+        "Надёжный пароль для вас:",
+        "A strong password for you:",
+    ),
+    ("use_suggested", "Использовать", "Use it"),
+    ("password_submit", "Сохранить пароль", "Save the password"),
+    (
+        "recover_title",
+        "Восстановление доступа — Пропуск",
+        "Recover access — Propusk",
+    ),
+    (
+        "recover_heading",
+        "Восстановление доступа",
+        "Recover access",
+    ),
+    (
+        "recover_sub",
+        "Мы отправим код на подтверждённый контакт учётной записи.",
+        "We will send a code to the account's confirmed contact.",
+    ),
+    (
+        "recover_document",
+        "Документ (для подтверждённых учётных записей)",
+        "A document (for confirmed accounts)",
+    ),
+    (
+        "recover_document_hint",
+        "Номер паспорта (серия и номер), ИНН или СНИЛС",
+        "Passport series and number, INN or SNILS",
+    ),
+    ("recover_submit", "Получить код", "Get a code"),
+    (
+        "level_title",
+        "Недостаточный уровень — Пропуск",
+        "Account level too low — Propusk",
+    ),
+    (
+        "level_heading",
+        "Нужен более высокий уровень учётной записи",
+        "A higher account level is needed",
+    ),
+    (
+        "level_requires",
+        "принимает учётные записи уровня не ниже",
+        "accepts accounts of level",
+    ),
+    ("level_yours", "Ваш уровень:", "Your level:"),
+    (
+        "level_open_cabinet",
+        "Перейти в личный кабинет",
+        "Open your cabinet",
+    ),
+    ("level_back", "Вернуться на портал", "Back to the portal"),
+    (
+        "level_how_standard",
+        "Чтобы получить стандартный уровень, укажите в личном кабинете паспорт и СНИЛС: мы проверим их по государственным реестрам.",
+        "To reach the standard level, enter your passport and SNILS in your cabinet: we will check them against the state registries.",
+    ),
+    (
+        "level_how_confirmed",
+        "Чтобы подтвердить личность, обратитесь в центр обслуживания с паспортом, войдите с квалифицированной электронной подписью или введите код из заказного письма.",
+        "To confirm your identity, visit a service centre with your passport, log in with a qualified electronic signature, or enter the code from a registered letter.",
+    ),
+    ("level_simplified", "упрощённая", "simplified"),
+    ("level_standard", "стандартная", "standard"),
+    ("level_confirmed", "подтверждённая", "confirmed"),
+    (
+        "cabinet_title",
+        "Личный кабинет — Пропуск",
+        "Your cabinet — Propusk",
+    ),
+    ("cabinet_level", "Учётная запись", "Account level"),
+    ("cabinet_contacts", "Контакты", "Contacts"),
+    ("phone", "Мобильный телефон", "Mobile phone"),
+    ("email", "Электронная почта", "E-mail"),
+    ("snils", "СНИЛС", "SNILS"),
+    ("inn", "ИНН", "INN"),
+    ("not_set", "не указан", "not set"),
+    (
+        "contact_new",
+        "Новый телефон или email",
+        "New phone or e-mail",
+    ),
+    ("contact_change", "Изменить контакт", "Change contact"),
+    ("personal_heading", "Личные данные", "Personal data"),
+    ("birth_date", "Дата рождения", "Date of birth"),
+    ("gender", "Пол", "Gender"),
+    ("gender_male", "мужской", "male"),
+    ("gender_female", "женский", "female"),
+    ("passport", "Паспорт", "Passport"),
+    ("passport_series", "Серия паспорта", "Passport series"),
+    ("passport_number", "Номер паспорта", "Passport number"),
+    ("passport_issued", "Дата выдачи", "Date of issue"),
+    ("passport_issuer", "Кем выдан", "Issued by"),
+    ("passport_issuer_code", "Код подразделения", "Division code"),
+    (
+        "personal_hint",
+        "После отправки данные проверяются по реестрам; пока идёт проверка, их нельзя изменить.",
+        "After you submit, the data is checked against the registries; it cannot be changed while the check runs.",
+    ),
+    (
+        "personal_submit",
+        "Отправить на проверку",
+        "Submit for verification",
+    ),
+    (
+        "state_none",
+        "Данные не заполнены.",
+        "No personal data yet.",
+    ),
+    (
+        "state_pending",
+        "Данные проверяются.",
+        "Your data is being verified.",
+    ),
+    (
+        "state_verified",
+        "Данные проверены.",
+        "Your data is verified.",
+    ),
+    (
+        "state_rejected",
+        "Данные не прошли проверку:",
+        "The data failed verification:",
+    ),
+    (
+        "state_failed",
+        "Проверку не удалось провести. Отправьте данные ещё раз.",
+        "The check could not be carried out. Please submit again.",
+    ),
+    (
+        "confirm_heading",
+        "Подтверждение личности",
+        "Identity confirmation",
+    ),
+    (
+        "confirm_how",
+        "Подтвердите личность в центре обслуживания или введите код из заказного письма.",
+        "Confirm your identity at a service centre, or enter the code from the registered letter.",
+    ),
+    (
+        "postal_code",
+        "Код подтверждения из письма",
+        "Confirmation code from the letter",
+    ),
+    ("postal_submit", "Подтвердить", "Confirm"),
+    ("history_heading", "Последние события", "Recent events"),
+    ("signout", "Выйти", "Log out"),
+    (
+        "flash_registered",
+        "Учётная запись создана.",
+        "Your account was created.",
+    ),
+    (
+        "flash_personal",
+        "Данные отправлены на проверку.",
+        "Your data was submitted for verification.",
+    ),
+    (
+        "flash_contact",
+        "Контакт изменён.",
+        "Your contact was changed.",
+    ),
+    (
+        "flash_confirmed",
+        "Личность подтверждена.",
+        "Your identity is confirmed.",
+    ),
+    (
+        "flash_password",
+        "Пароль изменён, другие сеансы завершены.",
+        "Your password was changed; other sessions ended.",
+    ),
+    (
+        "err_family_name",
+        "Фамилия: введите буквы, дефис или пробел (до 100 символов)",
+        "Surname: letters, hyphens or spaces (up to 100 characters)",
+    ),
+    (
+        "err_given_name",
+        "Имя: введите буквы, дефис или пробел (до 100 символов)",
+        "First name: letters, hyphens or spaces (up to 100 characters)",
+    ),
+    (
+        "err_middle_name",
+        "Отчество: введите буквы, дефис или пробел (до 100 символов)",
+        "Patronymic: letters, hyphens or spaces (up to 100 characters)",
+    ),
+    (
+        "err_contact",
+        "Телефон или email: введите мобильный номер (+7…) или адрес почты",
+        "Phone or e-mail: enter a mobile number (+7…) or an e-mail address",
+    ),
+    (
+        "err_code_format",
+        "Код: введите цифры из сообщения",
+        "Code: enter the digits from the message",
+    ),
+    ("err_code_wrong", "Неверный код", "Wrong code"),
+    (
+        "err_code_expired",
+        "Срок действия кода истёк. Запросите новый код.",
+        "The code has expired. Ask for a new one.",
+    ),
+    (
+        "err_code_attempts",
+        "Слишком много неверных попыток. Запросите новый код.",
+        "Too many wrong tries. Ask for a new code.",
+    ),
+    (
+        "err_resend_wait",
+        "Новый код можно запросить чуть позже.",
+        "You can ask for a new code a little later.",
+    ),
+    (
+        "err_password_mismatch",
+        "Пароли не совпадают",
+        "The passwords do not match",
+    ),
+    (
+        "err_password_policy",
+        "Пароль не подходит: нужно",
+        "The password does not qualify: it needs",
+    ),
+    (
+        "err_taken_snils",
+        "СНИЛС: этот СНИЛС уже указан в другой учётной записи",
+        "SNILS: this SNILS already belongs to another account",
+    ),
+    (
+        "err_taken_inn",
+        "ИНН: этот ИНН уже указан в другой учётной записи",
+        "INN: this INN already belongs to another account",
+    ),
+    (
+        "err_taken_passport",
+        "Паспорт: этот паспорт уже указан в другой учётной записи",
+        "Passport: this passport already belongs to another account",
+    ),
+    (
+        "err_taken_contact",
+        "Этот контакт уже привязан к другой учётной записи",
+        "This contact already belongs to another account",
+    ),
+    (
+        "err_frozen",
+        "Данные проверяются и пока не могут быть изменены",
+        "Your data is being verified and cannot be changed now",
+    ),
+    (
+        "err_postal_level",
+        "Код из письма принимается после проверки личных данных",
+        "The letter's code is accepted once your personal data is verified",
+    ),
+    (
+        "err_postal_wrong",
+        "Код: неверный или устаревший код из письма",
+        "Code: wrong or expired letter code",
+    ),
+    (
+        "err_birth_date",
+        "Дата рождения: формат ГГГГ-ММ-ДД, вам должно быть не меньше 14 лет",
+        "Date of birth: YYYY-MM-DD; you must be at least 14",
+    ),
+    (
+        "err_gender",
+        "Пол: выберите мужской или женский",
+        "Gender: choose male or female",
+    ),
+    (
+        "err_passport_series",
+        "Серия паспорта: 4 цифры",
+        "Passport series: 4 digits",
+    ),
+    (
+        "err_passport_number",
+        "Номер паспорта: 6 цифр",
+        "Passport number: 6 digits",
+    ),
+    (
+        "err_passport_issued",
+        "Дата выдачи: формат ГГГГ-ММ-ДД, не раньше 14 лет и не в будущем",
+        "Date of issue: YYYY-MM-DD, after your 14th birthday, not in the future",
+    ),
+    (
+        "err_passport_issuer",
+        "Кем выдан: укажите орган, выдавший паспорт",
+        "Issued by: enter the issuing authority",
+    ),
+    (
+        "err_passport_issuer_code",
+        "Код подразделения: 6 цифр, например 770-001",
+        "Division code: 6 digits, e.g. 770-001",
+    ),
+    (
+        "err_snils",
+        "СНИЛС: 11 цифр с верной контрольной суммой, например 123-456-789 64",
+        "SNILS: 11 digits with valid check digits, e.g. 123-456-789 64",
+    ),
+    (
+        "err_inn",
+        "ИНН: 12 цифр с верными контрольными цифрами",
+        "INN: 12 digits with valid check digits",
+    ),
+    (
+        "taken_heading",
+        "Контакт уже зарегистрирован",
+        "This contact is already registered",
+    ),
+    (
+        "taken_text",
+        "Этот телефон или email уже привязан к учётной записи. Войдите или восстановите доступ.",
+        "This phone or e-mail already belongs to an account. Log in or recover your access.",
+    ),
+    ("login_link", "Войти", "Log in"),
+    ("recover_done_heading", "Пароль изменён", "Password changed"),
+    (
+        "ev_account_registered",
+        "Учётная запись создана",
+        "Account created",
+    ),
+    (
+        "ev_level_changed",
+        "Изменён уровень учётной записи",
+        "Account level changed",
+    ),
+    (
+        "ev_password_reset",
+        "Пароль восстановлен",
+        "Password recovered",
+    ),
+    ("ev_contact_changed", "Изменён контакт", "Contact changed"),
+    (
+        "ev_personal_data_submitted",
+        "Личные данные отправлены на проверку",
+        "Personal data submitted",
+    ),
+    (
+        "ev_verification_finished",
+        "Проверка личных данных завершена",
+        "Personal data check finished",
+    ),
+    (
+        "ev_identity_confirmed",
+        "Личность подтверждена",
+        "Identity confirmed",
+    ),
+    (
+        "ev_postal_code_issued",
+        "Отправлено письмо с кодом подтверждения",
+        "Confirmation letter sent",
+    ),
+];
+
+impl Locale {
+    /// The text for `key`; the key itself if it is missing (a unit test prevents that).
+    pub fn t(&self, key: &str) -> &'static str {
+        match CATALOG.iter().find(|(k, _, _)| *k == key) {
+            Some((_, ru, en)) => match self {
+                Locale::Ru => ru,
+                Locale::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing page text");
+                ""
+            }
+        }
+    }
+}
+
+pub fn has_key(key: &str) -> bool {
+    CATALOG.iter().any(|(k, _, _)| *k == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `l.t("…")` / `lc.t("…")` in the templates and every `.t("…")` in the
+    /// handlers names a key of the catalogue.
+    #[test]
+    fn every_used_key_exists() {
+        let mut sources = Vec::new();
+        for dir in ["templates", "src/http", "src/http/account", "src/views"] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.path().ends_with("catalog.rs") {
+                    continue;
+                }
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    sources.push((entry.path(), text));
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for (path, text) in &sources {
+            for part in text.split(".t(\"").skip(1) {
+                let key = part.split('"').next().unwrap_or("");
+                if !has_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing texts: {missing:?}");
+        let mut seen = std::collections::HashSet::new();
+        for (k, ru, en) in CATALOG {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!ru.is_empty() && !en.is_empty(), "{k} is empty");
+        }
+    }
+}
