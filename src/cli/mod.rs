@@ -2,6 +2,7 @@
 //! server, so `--config` and `PROPUSK_*` variables mean the same everywhere.
 
 mod client;
+mod identity;
 mod keys;
 mod user;
 

@@ -28,9 +28,37 @@ pub enum UserCommand {
     },
     /// List accounts.
     List,
+    /// Confirm a citizen's identity in person (the account must be standard).
+    Confirm {
+        /// The citizen's phone, e-mail or SNILS.
+        #[arg(long)]
+        login: String,
+        /// Who checked the document.
+        #[arg(long)]
+        operator: String,
+        /// The document presented, e.g. "passport 4510 123456".
+        #[arg(long)]
+        document: String,
+    },
+    /// Issue the confirmation code sent by registered post; prints it once.
+    PostalCode {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Confirm {
+            login,
+            operator,
+            document,
+        } => return super::identity::confirm(config, &login, &operator, &document).await,
+        UserCommand::PostalCode { login } => {
+            return super::identity::postal_code(config, &login).await;
+        }
+        _ => {}
+    }
     let store = crate::server::open_store(config).await?;
     match cmd {
         UserCommand::Add {
@@ -112,6 +140,7 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
+        UserCommand::Confirm { .. } | UserCommand::PostalCode { .. } => {}
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! call the protocol core and the store, and respond; they hold no protocol logic.
 
 mod access;
-mod account;
+pub mod account;
 mod assets;
 mod authorize;
 mod client_auth;

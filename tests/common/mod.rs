@@ -21,6 +21,10 @@ pub const LOGOUT_REDIRECT: &str = "https://tax.example/logged-out";
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// The server's state (to run the verification worker's due jobs in a test).
+    pub state: propusk::AppState,
+    /// The dev outbox every SMS and e-mail lands in.
+    pub outbox: std::path::PathBuf,
     pub clock: Arc<FixedClock>,
     pub backend: &'static str,
     /// The confidential portal's secret.
@@ -47,12 +51,26 @@ pub async fn apps() -> Vec<TestApp> {
     out
 }
 
+/// One app per database backend, each with its config adjusted by `tweak`.
+pub async fn apps_with(tweak: impl Fn(&mut Config)) -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for db in db::databases().await {
+        out.push(spawn_with(db, &tweak).await);
+    }
+    out
+}
+
 pub async fn spawn(db: db::TestDb) -> TestApp {
+    spawn_with(db, &|_: &mut Config| {}).await
+}
+
+pub async fn spawn_with(db: db::TestDb, tweak: &dyn Fn(&mut Config)) -> TestApp {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let keys = tempfile::tempdir().unwrap();
-    let config = Config {
+    let outbox = keys.path().join("outbox.jsonl");
+    let mut config = Config {
         issuer: format!("http://127.0.0.1:{}", addr.port()),
         listen: addr,
         database_url: db.url.clone(),
@@ -60,11 +78,13 @@ pub async fn spawn(db: db::TestDb) -> TestApp {
         password_hash: fast_argon(),
         ..Config::default()
     };
+    config.notify.outbox_file = outbox.clone();
+    tweak(&mut config);
     let store = db.store.clone();
     // Start at the real time so an independent RP's expiry checks agree.
     let clock = Arc::new(FixedClock::new(SystemClock.now()));
     let state = propusk::AppState::new(config.clone(), store.clone(), clock.clone()).unwrap();
-    let app = propusk::app(state);
+    let app = propusk::app(state.clone());
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
@@ -72,6 +92,8 @@ pub async fn spawn(db: db::TestDb) -> TestApp {
     let t = TestApp {
         base: config.issuer.clone(),
         store,
+        state,
+        outbox,
         clock,
         backend: db.backend,
         secret: secret.expose().to_owned(),
@@ -287,7 +309,10 @@ impl TestApp {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        form.extend(hidden_inputs(html));
+        // The first form's own hidden inputs, as a browser submits one form.
+        let first = html.find("<form").expect("a form");
+        let end = first + html[first..].find("</form>").unwrap_or(html.len() - first);
+        form.extend(hidden_inputs(&html[first..end]));
         b.post(self.url(&form_action(html)))
             .form(&form)
             .send()
@@ -399,5 +424,176 @@ impl TestApp {
             ("code_verifier", VERIFIER),
         ])
         .await
+    }
+}
+
+/// One message of the dev outbox.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Sent {
+    pub channel: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+impl TestApp {
+    /// Every message in the outbox so far.
+    pub fn sent(&self) -> Vec<Sent> {
+        std::fs::read_to_string(&self.outbox)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Wait (messages are delivered in the background) until `n` messages went to `to`,
+    /// and return the last one.
+    pub async fn nth_message_to(&self, to: &str, n: usize) -> Sent {
+        for _ in 0..200 {
+            let mine: Vec<Sent> = self.sent().into_iter().filter(|m| m.to == to).collect();
+            if mine.len() >= n {
+                return mine[n - 1].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no message #{n} to {to}; outbox: {:?}", self.sent());
+    }
+
+    /// Messages are dispatched in the background: give them time to land, then count.
+    pub async fn settled_count_to(&self, to: &str) -> usize {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        self.sent().iter().filter(|m| m.to == to).count()
+    }
+
+    /// Run the verification jobs that are due now (the worker's job, done on demand).
+    pub async fn run_jobs(&self) -> usize {
+        propusk::verify::runner::run_due(&self.state).await.unwrap()
+    }
+
+    /// Log in on /signin (outside any portal's flow) as the seeded citizen.
+    pub async fn sign_in(
+        &self,
+        b: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let html = b
+            .get(self.url("/signin"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        self.submit(b, &html, &[("login", login), ("password", password)])
+            .await
+    }
+
+    pub async fn page(&self, b: &reqwest::Client, path: &str) -> (reqwest::StatusCode, String) {
+        let resp = b.get(self.url(path)).send().await.unwrap();
+        (resp.status(), resp.text().await.unwrap())
+    }
+}
+
+/// The first run of `n` consecutive digits in a text (a code in a message).
+pub fn digits_in(text: &str, n: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == n {
+                return chars[start..i].iter().collect();
+            }
+        } else {
+            i += 1;
+        }
+    }
+    panic!("no {n}-digit code in {text:?}");
+}
+
+impl TestApp {
+    /// Submit the form whose action is `action` (pages like the cabinet have several),
+    /// with that form's own hidden inputs.
+    pub async fn submit_to(
+        &self,
+        b: &reqwest::Client,
+        html: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let at = html
+            .find(&format!("action=\"{action}\""))
+            .unwrap_or_else(|| panic!("no form posting to {action}"));
+        let start = html[..at].rfind("<form").unwrap();
+        let end = at + html[at..].find("</form>").unwrap();
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        form.extend(hidden_inputs(&html[start..end]));
+        b.post(self.url(action)).form(&form).send().await.unwrap()
+    }
+}
+
+/// The payload of a JWT, unverified (signatures are checked in oidc_flow.rs).
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The personal-data form of a valid adult with the seeded citizen's SNILS.
+pub fn personal_form() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("birth_date", "1985-04-12"),
+        ("gender", "male"),
+        ("passport_series", "4510"),
+        ("passport_number", "123456"),
+        ("passport_issued", "2005-05-20"),
+        ("passport_issuer", "ОВД Тверского района г. Москвы"),
+        ("passport_issuer_code", "770-001"),
+        ("snils", "112-233-445 95"),
+        ("inn", "500100732259"),
+    ]
+}
+
+impl TestApp {
+    /// Sign the seeded citizen in on `b` and submit the personal-data form with
+    /// `overrides`; returns the response.
+    pub async fn submit_personal(
+        &self,
+        b: &reqwest::Client,
+        overrides: &[(&'static str, &'static str)],
+    ) -> reqwest::Response {
+        let (status, html) = self.page(b, "/cabinet").await;
+        let html = if status == reqwest::StatusCode::OK && html.contains("/signout") {
+            html
+        } else {
+            self.sign_in(b, "+79123456789", PASSWORD).await;
+            self.page(b, "/cabinet").await.1
+        };
+        let mut fields = personal_form();
+        for (k, v) in overrides {
+            fields.retain(|(fk, _)| fk != k);
+            fields.push((k, v));
+        }
+        self.submit_to(b, &html, "/cabinet/personal", &fields).await
+    }
+
+    /// Personal data submitted and verified: the seeded citizen becomes standard.
+    pub async fn make_standard(&self) {
+        let b = browser();
+        let resp = self.submit_personal(&b, &[]).await;
+        assert_eq!(location(&resp), "/cabinet?done=personal");
+        assert_eq!(self.run_jobs().await, 1);
+        let a = self.store.account("citizen-1").await.unwrap().unwrap();
+        assert_eq!(a.trust_level, "standard");
     }
 }

@@ -22,7 +22,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
 pub use contact::{contact_code, contact_resend, contact_show, contact_start};
-pub use personal::{postal_code, submit_personal};
+pub use personal::{POSTAL_DIGITS, postal_code, submit_personal};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
