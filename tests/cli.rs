@@ -300,3 +300,120 @@ fn serve_terminates_tls_with_the_configured_certificate() {
         "the database was created"
     );
 }
+
+#[tokio::test]
+async fn operators_confirm_identities_and_issue_postal_codes() {
+    use propusk::store::jobs::{JobEnd, JobRow};
+    use propusk::store::personal::Submission;
+    let env = Env::new();
+    let ok = env.run(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Иванов Иван",
+            "--phone",
+            "+79123456789",
+        ],
+        Some("Xk7#mQ2$vLp9\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let confirm = [
+        "user",
+        "confirm",
+        "--login",
+        "+7 912 345 67 89",
+        "--operator",
+        "Сидорова А. В.",
+        "--document",
+        "passport 4510 123456",
+    ];
+    // A simplified account cannot be confirmed: its data was never verified.
+    let early = env.run(&confirm, None);
+    assert!(!early.status.success());
+    assert!(text(&early).contains("verified first"), "{}", text(&early));
+    let unknown = env.run(&["user", "postal-code", "--login", "+79990000000"], None);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("--login"), "{}", text(&unknown));
+    let missing = env.run(
+        &[
+            "user",
+            "confirm",
+            "--login",
+            "+79123456789",
+            "--operator",
+            " ",
+            "--document",
+            "x",
+        ],
+        None,
+    );
+    assert!(text(&missing).contains("--operator"), "{}", text(&missing));
+
+    // Verify the personal data through the store, as the worker would.
+    let url = format!("sqlite://{}/db/propusk.db", env.dir.path().display());
+    let store = propusk::store::Store::connect(&url).await.unwrap();
+    let id = store.list_accounts().await.unwrap()[0].id.clone();
+    let data = propusk::account::PersonalData::parse(
+        &propusk::account::PersonalDataForm {
+            birth_date: "1985-04-12",
+            gender: "male",
+            passport_series: "4510",
+            passport_number: "123456",
+            passport_issued: "2005-05-20",
+            passport_issuer: "ОВД",
+            passport_issuer_code: "",
+            snils: "112-233-445 95",
+            inn: "",
+        },
+        1_795_478_400,
+    )
+    .unwrap();
+    let job = JobRow {
+        id: "job-1".into(),
+        account_id: id.clone(),
+        payload: "{}".into(),
+        status: "queued".into(),
+        attempts: 0,
+        run_after: 0,
+        locked_until: None,
+        created_at: 0,
+        finished_at: None,
+    };
+    store
+        .submit_personal_data(&Submission {
+            account_id: &id,
+            data: &data,
+            new_level: None,
+            job: &job,
+            events: &[],
+            now: 1,
+        })
+        .await
+        .unwrap();
+    store
+        .finish_job(&job, &JobEnd::Accepted, &[], 2)
+        .await
+        .unwrap();
+
+    let postal = env.run(&["user", "postal-code", "--login", "+79123456789"], None);
+    assert!(postal.status.success(), "{}", text(&postal));
+    assert!(text(&postal).contains("postal confirmation code"));
+    let done = env.run(&confirm, None);
+    assert!(done.status.success(), "{}", text(&done));
+    let list = text(&env.run(&["user", "list"], None));
+    assert!(list.contains("confirmed"), "{list}");
+    let again = env.run(&confirm, None);
+    assert!(
+        text(&again).contains("already confirmed"),
+        "{}",
+        text(&again)
+    );
+    let events = store.audit_for_account(&id, 10).await.unwrap();
+    let confirmed = events
+        .iter()
+        .find(|e| e.kind == "identity_confirmed")
+        .expect("audited");
+    assert_eq!(confirmed.actor, "operator:Сидорова А. В.");
+    assert!(confirmed.detail.contains("passport 4510 123456"));
+}
