@@ -360,12 +360,18 @@ async fn consent_page(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let scopes: Vec<&'static str> = flow
+    // `phone`/`mobile` and `profile`/`fullname` describe the same data: list it once.
+    let mut scopes: Vec<&'static str> = Vec::new();
+    for d in flow
         .req
         .scopes
         .iter()
         .filter_map(|s| t.scope_description(s))
-        .collect();
+    {
+        if !scopes.contains(&d) {
+            scopes.push(d);
+        }
+    }
     let action = format!("/interaction/{uid}/consent");
     let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());
     let page = ConsentPage {

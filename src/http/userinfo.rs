@@ -48,8 +48,16 @@ pub async fn userinfo(
             "the account is not available",
         ))));
     };
+    // Personal data is a second query: skip it unless a scope can release some of it.
+    let personal = if claims::PERSONAL_SCOPES.iter().any(|s| scopes.contains(s)) {
+        state.store.personal_data(&account.id).await?
+    } else {
+        None
+    };
     Ok(json_ok(serde_json::Value::Object(claims::userinfo(
-        &account, &scopes,
+        &account,
+        &scopes,
+        personal.as_ref(),
     ))))
 }
 

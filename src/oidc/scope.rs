@@ -4,13 +4,23 @@ use serde::{Deserialize, Serialize};
 
 /// Scopes this provider understands. Anything else in a request is ignored
 /// (OIDC Core §3.1.2.1: unknown scope values SHOULD be ignored).
+///
+/// Besides the OIDC Core §5.4 scopes, the ESIA ones portals already ask the state
+/// provider for: `fullname`, `birthdate`, `gender`, `snils`, `inn`, `id_doc`, `mobile`
+/// and `contacts` (e-mail and mobile together); `claims::userinfo` says what each releases.
 pub const SUPPORTED: &[&str] = &[
     "openid",
     "profile",
     "fullname",
+    "birthdate",
+    "gender",
+    "snils",
+    "inn",
+    "id_doc",
     "email",
     "phone",
-    "snils",
+    "mobile",
+    "contacts",
     "offline_access",
 ];
 

@@ -72,7 +72,8 @@ pub struct Texts {
     pub logout_submit: &'static str,
     pub logged_out_heading: &'static str,
     pub logged_out_text: &'static str,
-    scopes: [(&'static str, &'static str); 7],
+    /// One description per scope in `oidc::scope::SUPPORTED` (a test checks both lists).
+    scopes: [(&'static str, &'static str); 13],
 }
 
 impl Texts {
@@ -121,9 +122,18 @@ static RU: Texts = Texts {
         ("openid", "Идентификатор учётной записи"),
         ("profile", "Фамилия, имя, отчество"),
         ("fullname", "Фамилия, имя, отчество"),
+        ("birthdate", "Дата рождения"),
+        ("gender", "Пол"),
+        ("snils", "СНИЛС"),
+        ("inn", "ИНН"),
+        (
+            "id_doc",
+            "Паспорт гражданина РФ (серия, номер, дата и место выдачи)",
+        ),
         ("email", "Адрес электронной почты"),
         ("phone", "Номер мобильного телефона"),
-        ("snils", "СНИЛС"),
+        ("mobile", "Номер мобильного телефона"),
+        ("contacts", "Контакты: телефон и электронная почта"),
         ("offline_access", "Доступ к данным, когда вы не в сети"),
     ],
 };
@@ -164,9 +174,18 @@ static EN: Texts = Texts {
         ("openid", "Your account identifier"),
         ("profile", "Surname, first name, patronymic"),
         ("fullname", "Surname, first name, patronymic"),
+        ("birthdate", "Date of birth"),
+        ("gender", "Gender"),
+        ("snils", "SNILS (insurance number)"),
+        ("inn", "INN (taxpayer number)"),
+        (
+            "id_doc",
+            "Russian passport (series, number, date and place of issue)",
+        ),
         ("email", "E-mail address"),
         ("phone", "Mobile phone number"),
-        ("snils", "SNILS (insurance number)"),
+        ("mobile", "Mobile phone number"),
+        ("contacts", "Contacts: phone number and e-mail"),
         (
             "offline_access",
             "Access to your data while you are offline",
