@@ -1,5 +1,5 @@
 // The conformance run after conformance/run has started the servers: the checks
-// against propusk and against node-oidc-provider side by side, the browser test, and
+// against propusk and against node-oidc-provider side by side, the browser tests, and
 // the four independent relying parties. Prints a table and `N passed, M failed`;
 // writes results.json next to the targets. Exit status 1 on any failure.
 //   node main.mjs RUN_DIR
@@ -38,14 +38,17 @@ console.log('== the same checks against node-oidc-provider (certified reference)
 const ref = await runAll(target(`${run}/reference/target.json`));
 
 console.log('== a real browser (Chromium + Playwright)');
-const browser = (() => {
+const inBrowser = (name, script) => {
   try {
-    const out = execFileSync('node', [`${here}browser/login.mjs`, propuskFile], { encoding: 'utf8', env: { ...process.env, SCREENSHOTS: `${run}/../screenshots` } });
-    return { name: 'browser: chromium/playwright login', status: 'pass', reason: out.trim().split('\n').pop() };
+    const out = execFileSync('node', [`${here}browser/${script}`, propuskFile], { encoding: 'utf8', env: { ...process.env, SCREENSHOTS: `${run}/../screenshots` } });
+    return { name, status: 'pass', reason: out.trim().split('\n').pop() };
   } catch (e) {
-    return { name: 'browser: chromium/playwright login', status: 'fail', reason: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ') };
+    return { name, status: 'fail', reason: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ') };
   }
-})();
+};
+const browser = inBrowser('browser: chromium/playwright login', 'login.mjs');
+// Registration → level page → cabinet (standard) → a standard-level portal.
+const browserRegister = inBrowser('browser: register, raise level, log in', 'register.mjs');
 
 console.log('== independent relying parties over HTTPS');
 const ca = process.env.NODE_EXTRA_CA_CERTS;
@@ -63,14 +66,14 @@ for (const r of ours) {
   const other = ref.find((x) => x.name === r.name);
   console.log(`${r.name.padEnd(width)}  ${mark(r).padEnd(8)}  ${mark(other)}`);
 }
-for (const r of [browser, ...rps]) console.log(`${r.name.padEnd(width)}  ${mark(r).padEnd(8)}`);
-const failures = [...ours.map((r) => ['propusk', r]), ...ref.map((r) => ['node-oidc-provider', r]), ...[browser, ...rps].map((r) => ['propusk', r])]
+for (const r of [browser, browserRegister, ...rps]) console.log(`${r.name.padEnd(width)}  ${mark(r).padEnd(8)}`);
+const failures = [...ours.map((r) => ['propusk', r]), ...ref.map((r) => ['node-oidc-provider', r]), ...[browser, browserRegister, ...rps].map((r) => ['propusk', r])]
   .filter(([, r]) => r.status === 'fail');
 for (const [who, r] of failures) console.log(`FAILED [${who}] ${r.name}: ${r.reason}`);
-const all = [...ours, ...ref, browser, ...rps];
+const all = [...ours, ...ref, browser, browserRegister, ...rps];
 const passed = all.filter((r) => r.status === 'pass').length;
 const skipped = all.filter((r) => r.status === 'skip').length;
 console.log(`\npropusk: ${ours.filter((r) => r.status === 'pass').length}/${ours.length} checks; node-oidc-provider: ${ref.filter((r) => r.status === 'pass').length}/${ref.length}; ${skipped} skipped (not applicable)`);
-writeFileSync(`${run}/results.json`, JSON.stringify({ propusk: ours, reference: ref, browser, rps }, null, 2));
+writeFileSync(`${run}/results.json`, JSON.stringify({ propusk: ours, reference: ref, browser, browser_register: browserRegister, rps }, null, 2));
 console.log(`conformance: ${passed} passed, ${failures.length} failed`);
 process.exitCode = failures.length ? 1 : 0;

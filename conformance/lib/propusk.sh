@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a propusk for the conformance run: TLS with the test CA's certificate, a fresh
-# SQLite database and keys directory, three portals and one citizen registered through
-# the CLI. Writes DIR/target.json for the checks and DIR/propusk.pid.
+# SQLite database and keys directory, the portals and one citizen registered through
+# the CLI; codes go to DIR/outbox.jsonl (the dev outbox) and personal data is checked
+# every second. Writes DIR/target.json for the checks and DIR/propusk.pid.
 # Usage: lib/propusk.sh BINARY DIR PORT
 set -euo pipefail
 bin="$1"; dir="$2"; port="$3"
@@ -17,6 +18,10 @@ cert_file = "${dir}/../pki/server.pem"
 key_file = "${dir}/../pki/server.key"
 [log]
 level = "warn"
+[notify]
+outbox_file = "${dir}/outbox.jsonl"
+[verification]
+poll_interval = 1
 TOML
 p() { "$bin" --config "$dir/propusk.toml" "$@"; }
 secret_of() { sed -n 's/^client_secret: *//p'; }
@@ -31,6 +36,10 @@ other=$(p client add --id conformance-other --name "Other RP" --redirect-uri "$r
 rps=$(p client add --id conformance-rps --name "Портал (независимые клиенты)" \
   --redirect-uri "http://127.0.0.1:7001/callback" --post-logout-redirect-uri "http://127.0.0.1:7001/bye" \
   --scope openid profile email phone offline_access | secret_of)
+# The registration browser test's portal, open only to standard-level accounts.
+standard=$(p client add --id conformance-standard --name "Портал (стандартный уровень)" \
+  --redirect-uri "http://127.0.0.1:7002/callback" --scope openid profile email phone \
+  --min-trust-level standard | secret_of)
 password='Xk7#mQ2$vLp9'
 printf '%s\n' "$password" | p user add --name "Иванов Иван Иванович" --phone "+7 912 345-67-89" \
   --email "ivanov@example.ru" --snils "112-233-445 95" >/dev/null
@@ -56,8 +65,11 @@ cat > "$dir/target.json" <<JSON
     "post": { "id": "conformance-post", "secret": "${post}", "auth": "client_secret_post", "redirect_uri": "${rp}/cb" },
     "other": { "id": "conformance-other", "secret": "${other}", "auth": "client_secret_basic", "redirect_uri": "${rp}/cb" },
     "rps": { "id": "conformance-rps", "secret": "${rps}", "auth": "client_secret_basic",
-             "redirect_uri": "http://127.0.0.1:7001/callback", "post_logout_redirect_uri": "http://127.0.0.1:7001/bye" }
+             "redirect_uri": "http://127.0.0.1:7001/callback", "post_logout_redirect_uri": "http://127.0.0.1:7001/bye" },
+    "standard": { "id": "conformance-standard", "secret": "${standard}", "auth": "client_secret_basic",
+                  "redirect_uri": "http://127.0.0.1:7002/callback", "min_trust_level": "standard" }
   },
+  "outbox_file": "${dir}/outbox.jsonl",
   "user": { "login": "+7 912 345-67-89", "password": "${password}" },
   "rotate_keys_cmd": "'${bin}' --config '${dir}/propusk.toml' keys rotate >/dev/null && kill -HUP ${pid}"
 }
