@@ -36,6 +36,8 @@ pub struct Config {
     pub codes: CodePolicy,
     /// Personal-data verification (the registry verifier and its worker).
     pub verification: VerificationConfig,
+    /// Login with a qualified electronic signature (client certificate).
+    pub certificate_login: crate::authn::certificate::CertificateConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +110,7 @@ impl Default for Config {
             notify: NotifyConfig::default(),
             codes: CodePolicy::default(),
             verification: VerificationConfig::default(),
+            certificate_login: crate::authn::certificate::CertificateConfig::default(),
         }
     }
 }
@@ -240,6 +243,27 @@ impl Config {
     /// The longest time a signed token stays valid: how long a retired key stays published.
     pub fn longest_token_ttl(&self) -> i64 {
         self.tokens.access_token_ttl.max(self.tokens.id_token_ttl)
+    }
+
+    /// Where browsers reach the certificate-login listener, when it is on.
+    pub fn certificate_origin(&self) -> Option<String> {
+        let c = &self.certificate_login;
+        if !c.enabled {
+            return None;
+        }
+        if let Some(u) = &c.public_url {
+            return Some(u.trim_end_matches('/').to_owned());
+        }
+        match c.listen {
+            Some(addr) => {
+                let mut u = url::Url::parse(&self.issuer).ok()?;
+                u.set_scheme("https").ok()?;
+                u.set_port(Some(addr.port())).ok()?;
+                Some(u.origin().ascii_serialization())
+            }
+            // Behind a proxy the certificate arrives on the issuer's own origin.
+            None => Some(self.issuer.clone()),
+        }
     }
 
     pub fn endpoint(&self, path: &str) -> String {

@@ -27,15 +27,34 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     spawn_housekeeping(state.clone());
     spawn_key_reload(state.clone());
     crate::verify::runner::spawn(state.clone());
-    let app = crate::app(state);
+    start_certificate_login(&state).await?;
+    let app = crate::app(state.clone());
     let handle = axum_server::Handle::new();
     tokio::spawn(shutdown_on_signal(handle.clone()));
+    if let (Some(addr), Some(tls)) = (config.certificate_login.listen, &config.tls)
+        && config.certificate_login.enabled
+    {
+        let rustls = mtls_config(&state, &tls.cert_file, &tls.key_file)?;
+        tracing::info!(listen = %addr, "certificate login listening (mutual TLS)");
+        let server = axum_server::bind(addr)
+            .acceptor(CertAcceptor::new(rustls))
+            .handle(handle.clone())
+            .serve(
+                app.clone()
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            );
+        tokio::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "certificate listener stopped");
+            }
+        });
+    }
     match &config.tls {
         None => {
             tracing::info!(listen = %config.listen, issuer = %config.issuer, "propusk listening (plain HTTP)");
             axum_server::bind(config.listen)
                 .handle(handle)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await
                 .context("serving")?;
         }
@@ -49,12 +68,109 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(listen = %config.listen, issuer = %config.issuer, "propusk listening (TLS)");
             axum_server::bind_rustls(config.listen, rustls)
                 .handle(handle)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await
                 .context("serving")?;
         }
     }
     Ok(())
+}
+
+/// Load the revocation lists once (start-up fails on a bad one) and keep them fresh.
+async fn start_certificate_login(state: &AppState) -> anyhow::Result<()> {
+    let c = &state.config.certificate_login;
+    let Some(trust) = &state.certs else {
+        return Ok(());
+    };
+    if c.listen.is_some() && state.config.tls.is_none() {
+        anyhow::bail!("certificate_login.listen needs [tls] (the listener uses its certificate)");
+    }
+    let n = trust
+        .crls
+        .reload(&c.crl_files, &c.crl_urls)
+        .await
+        .map_err(|e| anyhow::anyhow!("certificate_login CRLs: {e}"))?;
+    tracing::info!(lists = n, "revocation lists loaded");
+    crate::authn::certificate::spawn_refresh(
+        trust.crls.clone(),
+        c.crl_files.clone(),
+        c.crl_urls.clone(),
+        c.crl_refresh,
+    );
+    Ok(())
+}
+
+/// The mutual-TLS server configuration: our certificate, and any client certificate
+/// whose holder proves possession of its key (the chain is judged per request).
+pub fn mtls_config(
+    state: &AppState,
+    cert_file: &std::path::Path,
+    key_file: &std::path::Path,
+) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let trust = state
+        .certs
+        .as_ref()
+        .context("certificate_login is not enabled")?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_file)
+        .and_then(|i| i.collect::<Result<_, _>>())
+        .with_context(|| format!("reading {}", cert_file.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key_file)
+        .with_context(|| format!("reading {}", key_file.display()))?;
+    let mut cfg = rustls::ServerConfig::builder()
+        .with_client_cert_verifier(Arc::new(trust.client_verifier()))
+        .with_single_cert(certs, key)
+        .context("TLS certificate and key")?;
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
+        Arc::new(cfg),
+    ))
+}
+
+/// A rustls acceptor that hands the client's certificate chain to every request of
+/// the connection (as the `ClientCertChain` extension).
+#[derive(Clone)]
+pub struct CertAcceptor {
+    inner: axum_server::tls_rustls::RustlsAcceptor,
+}
+
+impl CertAcceptor {
+    pub fn new(config: axum_server::tls_rustls::RustlsConfig) -> CertAcceptor {
+        CertAcceptor {
+            inner: axum_server::tls_rustls::RustlsAcceptor::new(config),
+        }
+    }
+}
+
+impl<I, S> axum_server::accept::Accept<I, S> for CertAcceptor
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: Send + 'static,
+{
+    type Stream = tokio_rustls::server::TlsStream<I>;
+    type Service = axum::middleware::AddExtension<S, crate::http::peer::ClientCertChain>;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = std::io::Result<(Self::Stream, Self::Service)>> + Send,
+        >,
+    >;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        use tower::Layer as _;
+        let acceptor = self.inner.clone();
+        Box::pin(async move {
+            let (stream, service) = acceptor.accept(stream, service).await?;
+            let chain = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(|c| c.iter().map(|d| d.clone().into_owned()).collect())
+                .unwrap_or_default();
+            let service = axum::Extension(crate::http::peer::ClientCertChain(chain)).layer(service);
+            Ok((stream, service))
+        })
+    }
 }
 
 /// rustls needs one process-wide crypto provider; aws-lc-rs (BUILD-NOTES.md).

@@ -22,6 +22,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Checks personal data against the registries (the standard level).
     pub verifier: Arc<dyn RegistryVerifier>,
+    /// The certification centres trusted for certificate login (when enabled).
+    pub certs: Option<Arc<crate::authn::certificate::TrustStore>>,
 }
 
 impl AppState {
@@ -33,6 +35,17 @@ impl AppState {
         let hasher = PasswordHasher::new(config.password_hash, workers)?;
         let notifier = Notifier::from_config(&config)?;
         let verifier = crate::verify::from_config(&config.verification)?;
+        let cl = &config.certificate_login;
+        let certs = if cl.enabled {
+            let crls = crate::authn::certificate::CrlSet::default();
+            Some(Arc::new(
+                crate::authn::certificate::TrustStore::load(&cl.trust_store, crls).map_err(
+                    |e| AppError::Internal(format!("certificate_login.trust_store: {e}")),
+                )?,
+            ))
+        } else {
+            None
+        };
         Ok(AppState {
             config: Arc::new(config),
             store,
@@ -41,6 +54,7 @@ impl AppState {
             hasher,
             notifier,
             verifier,
+            certs,
         })
     }
 

@@ -1,5 +1,6 @@
 //! Authentication mechanisms. Passwords now; TOTP, one-time codes, WebAuthn,
 //! certificates and lockout join here in later issues.
 
+pub mod certificate;
 pub mod codes;
 pub mod password;

@@ -53,7 +53,7 @@ pub async fn show(
     let page = match flow.decide(&state).await? {
         Decision::Interact(Stage::Login) => {
             let prefill = flow.req.login_hint.clone().unwrap_or_default();
-            login_page(&jar, &flow, &prefill, None, StatusCode::OK)?
+            login_page(&state, &jar, &flow, &prefill, None, StatusCode::OK)?
         }
         Decision::Interact(Stage::Consent) => consent_page(&state, &jar, &flow).await?,
         Decision::Interact(Stage::Level) => level_page(&state, &jar, &flow).await?,
@@ -78,6 +78,7 @@ pub async fn login(
     let password = Password::new(form.get("password").unwrap_or("").to_owned());
     if typed.is_empty() {
         return login_page(
+            &state,
             &jar,
             &flow,
             typed,
@@ -87,6 +88,7 @@ pub async fn login(
     }
     let Ok(candidates) = login_candidates(typed) else {
         return login_page(
+            &state,
             &jar,
             &flow,
             typed,
@@ -96,6 +98,7 @@ pub async fn login(
     };
     if password.expose().is_empty() {
         return login_page(
+            &state,
             &jar,
             &flow,
             typed,
@@ -107,6 +110,7 @@ pub async fn login(
         metrics::login("failure");
         tracing::info!(interaction = %uid, "login failed");
         return login_page(
+            &state,
             &jar,
             &flow,
             typed,
@@ -305,6 +309,7 @@ enum LoginError {
 }
 
 fn login_page(
+    state: &AppState,
     jar: &CookieJar,
     flow: &Flow,
     prefill: &str,
@@ -326,6 +331,10 @@ fn login_page(
     let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());
     let register_url = format!("/register?interaction={uid}");
     let recover_url = format!("/recover?interaction={uid}");
+    let certificate_url = state
+        .config
+        .certificate_origin()
+        .map(|o| format!("{o}/interaction/{uid}/certificate"));
     let page = LoginPage {
         t,
         lang: locale.code(),
@@ -339,6 +348,7 @@ fn login_page(
         lc: locale,
         register_url: &register_url,
         recover_url: &recover_url,
+        certificate_url: certificate_url.as_deref(),
     };
     pages::html(status, &page, &form_targets(flow))
 }

@@ -5,6 +5,7 @@ mod access;
 pub mod account;
 mod assets;
 mod authorize;
+mod certificate;
 mod client_auth;
 pub mod cookies;
 mod flow;
@@ -17,6 +18,7 @@ pub mod metrics;
 mod oauth_response;
 mod pages;
 mod params;
+pub mod peer;
 mod revoke;
 mod session;
 mod token;
@@ -58,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::END_SESSION, get(logout::logout).post(logout::logout))
         .route("/logout/confirm", post(logout::confirm))
         .route("/interaction/{uid}/abort", post(interaction::abort))
+        .route("/interaction/{uid}/certificate", get(certificate::login))
+        .route("/cabinet/certificate", get(certificate::bind))
         .route(
             "/register",
             get(account::register::show).post(account::register::start),

@@ -9,6 +9,7 @@
 
 mod accounts;
 pub mod audit;
+pub mod certificates;
 mod clients;
 mod codec;
 pub mod codes;

@@ -421,6 +421,97 @@ static CATALOG: &[(&str, &str, &str)] = &[
         "Отправлено письмо с кодом подтверждения",
         "Confirmation letter sent",
     ),
+    (
+        "cert_login",
+        "Войти с электронной подписью",
+        "Log in with an electronic signature",
+    ),
+    (
+        "cert_refused_heading",
+        "Вход по электронной подписи невозможен",
+        "Cannot log in with this electronic signature",
+    ),
+    ("cert_back", "Вернуться", "Go back"),
+    (
+        "cert_heading",
+        "Электронная подпись",
+        "Electronic signature",
+    ),
+    (
+        "cert_bind",
+        "Привязать сертификат электронной подписи",
+        "Bind an electronic signature certificate",
+    ),
+    (
+        "flash_certificate",
+        "Сертификат привязан.",
+        "The certificate is bound.",
+    ),
+    (
+        "certificate_not_found",
+        "Сертификат не найден: браузер не предъявил сертификат электронной подписи.",
+        "Certificate not found: the browser presented no electronic signature certificate.",
+    ),
+    (
+        "certificate_malformed",
+        "Сертификат не удалось прочитать.",
+        "The certificate cannot be read.",
+    ),
+    (
+        "certificate_expired",
+        "Срок действия сертификата истёк.",
+        "The certificate has expired.",
+    ),
+    (
+        "certificate_not_yet_valid",
+        "Срок действия сертификата ещё не начался.",
+        "The certificate is not valid yet.",
+    ),
+    (
+        "certificate_untrusted",
+        "Сертификат выдан не аккредитованным удостоверяющим центром (цепочка не доверена).",
+        "The certificate was not issued by an accredited certification centre (untrusted chain).",
+    ),
+    (
+        "certificate_revoked",
+        "Сертификат отозван.",
+        "The certificate has been revoked.",
+    ),
+    (
+        "certificate_key_usage",
+        "Сертификат не предназначен для входа (назначение ключа).",
+        "The certificate may not be used to log in (key usage).",
+    ),
+    (
+        "certificate_without_snils",
+        "В сертификате нет СНИЛС.",
+        "The certificate carries no SNILS.",
+    ),
+    (
+        "no_account_for_snils",
+        "Нет учётной записи с СНИЛС из сертификата. Зарегистрируйтесь и укажите СНИЛС.",
+        "No account has the SNILS in the certificate. Sign up and enter your SNILS.",
+    ),
+    (
+        "certificate_other_snils",
+        "СНИЛС в сертификате не совпадает со СНИЛС учётной записи.",
+        "The certificate's SNILS differs from the account's.",
+    ),
+    (
+        "ev_certificate_login",
+        "Вход по электронной подписи",
+        "Login with an electronic signature",
+    ),
+    (
+        "ev_certificate_bound",
+        "Привязан сертификат электронной подписи",
+        "Electronic signature certificate bound",
+    ),
+    (
+        "ev_certificate_refused",
+        "Отказ во входе по электронной подписи",
+        "Electronic signature refused",
+    ),
 ];
 
 impl Locale {

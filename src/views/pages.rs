@@ -20,6 +20,8 @@ pub struct LoginPage<'a> {
     pub lc: Locale,
     pub register_url: &'a str,
     pub recover_url: &'a str,
+    /// "Log in with an electronic signature", when certificate login is on.
+    pub certificate_url: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -14,6 +14,7 @@ fn login_page<'a>(locale: Locale, login: &'a str, error: Option<&'static str>) -
         lc: locale,
         register_url: "/register?interaction=abc",
         recover_url: "/recover?interaction=abc",
+        certificate_url: None,
     }
 }
 

@@ -86,7 +86,14 @@ pub async fn spawn_with(db: db::TestDb, tweak: &dyn Fn(&mut Config)) -> TestApp 
     let state = propusk::AppState::new(config.clone(), store.clone(), clock.clone()).unwrap();
     let app = propusk::app(state.clone());
     tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        // Connect info: the certificate login trusts a proxy header only from a
+        // configured address.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     let secret = Secret::generate();
     let t = TestApp {

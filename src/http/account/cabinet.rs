@@ -64,6 +64,7 @@ fn flash_key(done: &str) -> Option<&'static str> {
         "contact" => "flash_contact",
         "confirmed" => "flash_confirmed",
         "password" => "flash_password",
+        "certificate" => "flash_certificate",
         _ => return None,
     })
 }

@@ -53,6 +53,7 @@ fn page(
         lc: l,
         register_url: "/register",
         recover_url: "/recover",
+        certificate_url: None,
     };
     pages::html(status, &p, &[])
 }
