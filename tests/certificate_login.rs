@@ -400,3 +400,113 @@ async fn a_qualified_certificate_over_mutual_tls_confirms_the_identity() {
         );
     }
 }
+
+const GOST_CITIZEN: &str = include_str!("fixtures/gost/citizen.pem");
+
+#[tokio::test]
+async fn a_gost_certificate_is_read_and_accepted_when_the_proxy_verified_it() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let der = CertificateDer::from_pem_slice(GOST_CITIZEN.as_bytes()).unwrap();
+    let id = propusk::authn::certificate::CertIdentity::from_der(&der).unwrap();
+    assert!(id.gost, "GOST R 34.10-2012 recognised");
+    assert!(id.qualified);
+    assert_eq!(id.snils.as_deref(), Some("11223344595"));
+    assert_eq!(id.inn.as_deref(), Some("500100732259"));
+    assert_eq!(id.common_name.as_deref(), Some("Петров Пётр Петрович"));
+
+    let ca = new_ca("Тестовый УЦ");
+    // rustls-webpki cannot verify a GOST signature: without the proxy's verification
+    // the chain is untrusted, with a clear message.
+    let (apps, _dir) = apps_trusting(&ca, "127.0.0.1").await;
+    for app in &apps {
+        let resp = present(app, &browser(), Some(GOST_CITIZEN)).await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        assert!(resp.text().await.unwrap().contains("certificate_untrusted"));
+    }
+    // A GOST-capable proxy that verified the chain (nginx ssl_verify_client with the
+    // gost engine) is believed; dates and key usage are still checked here.
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("client-ca.pem");
+    std::fs::write(&trust, ca.pem()).unwrap();
+    let apps = apps_with(|c: &mut Config| {
+        c.certificate_login.enabled = true;
+        c.certificate_login.trust_store = trust.clone();
+        c.certificate_login.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.certificate_login.proxy_verifies_chain = true;
+    })
+    .await;
+    for app in &apps {
+        let b = browser();
+        let resp = present(app, &b, Some(GOST_CITIZEN)).await;
+        assert!(
+            location(&resp).starts_with("/authorize/"),
+            "{}",
+            app.backend
+        );
+        let back = app.login_and_consent(&b, location(&resp), "-").await;
+        assert!(query_param(&back, "code").is_some());
+        let events = app.store.audit_for_account("citizen-1", 10).await.unwrap();
+        let login = events
+            .iter()
+            .find(|e| e.kind == "certificate_login")
+            .unwrap();
+        assert!(
+            login.detail.contains("\"via_proxy\":true"),
+            "{}",
+            login.detail
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_binds_a_certificate_in_the_cabinet() {
+    let ca = new_ca("Тестовый УЦ");
+    let (mine, _) = holder(&ca, Spec::default());
+    let (other, _) = holder(
+        &ca,
+        Spec {
+            snils: Some("12345678964"),
+            serial: 9,
+            ..Spec::default()
+        },
+    );
+    let (apps, _dir) = apps_trusting(&ca, "127.0.0.1").await;
+    for app in &apps {
+        let b = browser();
+        app.sign_in(&b, "+79123456789", PASSWORD).await;
+        let (_, html) = app.page(&b, "/cabinet").await;
+        assert!(html.contains("id=\"certificate-bind\""));
+        let bind = |pem: &str| {
+            b.get(app.url("/cabinet/certificate"))
+                .header("X-SSL-Client-Cert", header_value(pem))
+                .send()
+        };
+        let resp = bind(&other).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("certificate_other_snils")
+        );
+        let resp = bind(&mine).await.unwrap();
+        assert_eq!(location(&resp), app.url("/cabinet?done=certificate"));
+        let (_, html) = app.page(&b, "/cabinet?done=certificate").await;
+        assert!(
+            html.contains("Иванов Иван Иванович"),
+            "the bound certificate is listed"
+        );
+        assert!(html.contains("Сертификат привязан"));
+        let kinds: Vec<String> = app
+            .store
+            .audit_for_account("citizen-1", 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert!(kinds.iter().any(|k| k == "certificate_bound"));
+        assert!(kinds.iter().any(|k| k == "certificate_refused"));
+    }
+}

@@ -139,6 +139,10 @@ pub struct CabinetPage<'a> {
     pub flash: Option<&'static str>,
     pub errors: FieldErrors,
     pub history: Vec<(String, &'static str)>,
+    /// Bound electronic-signature certificates: (subject, valid until).
+    pub certificates: Vec<(String, String)>,
+    /// Where to bind one (the mutual-TLS origin), when certificate login is on.
+    pub certificate_url: Option<String>,
 }
 
 impl CabinetPage<'_> {

@@ -133,6 +133,17 @@ pub async fn render(
         .into_iter()
         .map(|e| (format_time(e.at), event_text(&e.kind, l)))
         .collect();
+    let certificates = state
+        .store
+        .certificates_of(&account.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.subject, format_time(c.not_after)))
+        .collect();
+    let certificate_url = state
+        .config
+        .certificate_origin()
+        .map(|o| format!("{o}/cabinet/certificate"));
     let level = trust_level(account);
     let not_set = l.t("not_set");
     let snils_shown = account.snils.as_deref().map(|v| {
@@ -159,6 +170,8 @@ pub async fn render(
         flash,
         errors,
         history,
+        certificates,
+        certificate_url,
     };
     pages::html(status, &page, &[])
 }
