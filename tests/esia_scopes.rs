@@ -153,6 +153,7 @@ fn esia_client(secret: &Secret, now: i64) -> ClientRecord {
         id_token_alg: "ES256".into(),
         min_trust_level: "simplified".into(),
         created_at: now,
+        settings: Default::default(),
     }
 }
 

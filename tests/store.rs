@@ -45,6 +45,7 @@ fn client(id: &str) -> ClientRecord {
         id_token_alg: "RS256".into(),
         min_trust_level: "simplified".into(),
         created_at: 10,
+        settings: Default::default(),
     }
 }
 

@@ -216,6 +216,7 @@ pub fn build(s: Spec, secret: Option<&Secret>, now: i64) -> anyhow::Result<Clien
         id_token_alg: alg.as_str().to_owned(),
         min_trust_level: level.as_str().to_owned(),
         created_at: now,
+        settings: Default::default(),
     })
 }
 

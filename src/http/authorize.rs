@@ -42,7 +42,7 @@ pub async fn authorize(
             PageError::MissingClientId.code(),
         ));
     };
-    let Some(client) = state.store.client(client_id).await? else {
+    let Some(client) = state.store.active_client(client_id).await? else {
         return Ok(page(
             &jar,
             ui,

@@ -93,7 +93,7 @@ pub async fn authenticate(
         },
     };
     let unknown = || OAuthError::invalid_client("client authentication failed");
-    let Some(client) = state.store.client(&client_id).await? else {
+    let Some(client) = state.store.active_client(&client_id).await? else {
         return fail(unknown());
     };
     if client.auth_method != method {

@@ -292,7 +292,7 @@ pub async fn load(
     }
     let req: AuthorizationRequest = serde_json::from_str(&record.request_json)
         .map_err(|e| AppError::Internal(format!("interaction {uid}: {e}")))?;
-    let Some(client) = state.store.client(&req.client_id).await? else {
+    let Some(client) = state.store.active_client(&req.client_id).await? else {
         return Ok(gone());
     };
     let hint_sub = match req.id_token_hint.as_deref() {

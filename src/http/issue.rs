@@ -70,10 +70,11 @@ pub async fn for_user(
     grant_type: &'static str,
 ) -> Result<Minted, AppError> {
     let now = state.now();
-    let cfg = &state.config.tokens;
     let keys = state.keys();
+    let ttl = Lifetimes::of(state, g.client);
     let (access_token, access_row) = access_token(
         state,
+        ttl.access,
         &g.client.id,
         &g.account.id,
         g.scopes,
@@ -86,7 +87,7 @@ pub async fn for_user(
         iss: state.config.issuer.clone(),
         sub: g.account.id.clone(),
         aud: g.client.id.clone(),
-        exp: now + cfg.id_token_ttl,
+        exp: now + ttl.id,
         iat: now,
         auth_time: g.auth.auth_time,
         nonce: g.nonce.map(str::to_owned),
@@ -111,7 +112,7 @@ pub async fn for_user(
         acr: g.auth.acr.to_owned(),
         amr: g.auth.amr.to_vec(),
         created_at: now,
-        expires_at: now + cfg.refresh_token_ttl,
+        expires_at: now + ttl.refresh,
         used_at: None,
     });
     let grant = g.new_grant.then(|| GrantRecord {
@@ -133,7 +134,7 @@ pub async fn for_user(
     metrics::tokens_issued(grant_type);
     Ok(Minted {
         access_token,
-        expires_in: cfg.access_token_ttl,
+        expires_in: ttl.access,
         scope: g.scopes.joined(),
         id_token: Some(id_token),
         refresh_token: refresh,
@@ -148,8 +149,16 @@ pub async fn for_client(
 ) -> Result<Minted, AppError> {
     let now = state.now();
     let grant_id = random_id();
-    let (access_token, access_row) =
-        access_token(state, &client.id, &client.id, scopes, Some(&grant_id), None)?;
+    let ttl = Lifetimes::of(state, client);
+    let (access_token, access_row) = access_token(
+        state,
+        ttl.access,
+        &client.id,
+        &client.id,
+        scopes,
+        Some(&grant_id),
+        None,
+    )?;
     let access_row = AccessTokenRecord {
         account_id: None,
         ..access_row
@@ -173,7 +182,7 @@ pub async fn for_client(
     metrics::tokens_issued("client_credentials");
     Ok(Minted {
         access_token,
-        expires_in: state.config.tokens.access_token_ttl,
+        expires_in: ttl.access,
         scope: scopes.joined(),
         id_token: None,
         refresh_token: None,
@@ -186,8 +195,30 @@ fn refresh_allowed(client: &ClientRecord, scopes: &Scopes) -> bool {
     scopes.contains("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token")
 }
 
+/// Token lifetimes for a portal: its own settings, never beyond the configured ones
+/// (a retired signing key stays published only as long as the configured lifetimes).
+struct Lifetimes {
+    access: i64,
+    id: i64,
+    refresh: i64,
+}
+
+impl Lifetimes {
+    fn of(state: &AppState, client: &ClientRecord) -> Lifetimes {
+        let cfg = &state.config.tokens;
+        let s = &client.settings;
+        let pick = |own: Option<i64>, max: i64| own.filter(|v| *v > 0).map_or(max, |v| v.min(max));
+        Lifetimes {
+            access: pick(s.access_token_ttl, cfg.access_token_ttl),
+            id: pick(s.id_token_ttl, cfg.id_token_ttl),
+            refresh: pick(s.refresh_token_ttl, cfg.refresh_token_ttl),
+        }
+    }
+}
+
 fn access_token(
     state: &AppState,
+    ttl: i64,
     client_id: &str,
     subject: &str,
     scopes: &Scopes,
@@ -195,7 +226,6 @@ fn access_token(
     auth: Option<(i64, &str)>,
 ) -> Result<(String, AccessTokenRecord), AppError> {
     let now = state.now();
-    let ttl = state.config.tokens.access_token_ttl;
     let jti = random_id();
     let claims = AccessTokenClaims {
         iss: state.config.issuer.clone(),

@@ -173,7 +173,7 @@ async fn check(state: &AppState, p: &Params) -> Result<Result<Logout, Problem>, 
             let Some(id) = client_id else {
                 return Ok(Err(Problem::UnregisteredLogoutRedirectUri));
             };
-            let Some(client) = state.store.client(&id).await? else {
+            let Some(client) = state.store.active_client(&id).await? else {
                 return Ok(Err(Problem::UnknownClient));
             };
             if !client.post_logout_redirect_uris.iter().any(|r| r == uri) {

@@ -254,6 +254,7 @@ mod tests {
             id_token_alg: "RS256".into(),
             min_trust_level: "simplified".into(),
             created_at: 0,
+            settings: Default::default(),
         }
     }
 

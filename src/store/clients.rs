@@ -1,7 +1,8 @@
 //! Relying portals.
 
+use super::codec::flag;
 use super::codec::{list, parse_list};
-use super::records::ClientRecord;
+use super::records::{ClientRecord, ClientSettings};
 use super::{Store, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -17,6 +18,12 @@ struct Row {
     id_token_alg: String,
     min_trust_level: String,
     created_at: i64,
+    backchannel_logout_uri: Option<String>,
+    require_second_factor: i64,
+    access_token_ttl: Option<i64>,
+    id_token_ttl: Option<i64>,
+    refresh_token_ttl: Option<i64>,
+    enabled: i64,
 }
 
 impl TryFrom<Row> for ClientRecord {
@@ -37,6 +44,14 @@ impl TryFrom<Row> for ClientRecord {
             id_token_alg: r.id_token_alg,
             min_trust_level: r.min_trust_level,
             created_at: r.created_at,
+            settings: ClientSettings {
+                backchannel_logout_uri: r.backchannel_logout_uri,
+                require_second_factor: r.require_second_factor != 0,
+                access_token_ttl: r.access_token_ttl,
+                id_token_ttl: r.id_token_ttl,
+                refresh_token_ttl: r.refresh_token_ttl,
+                enabled: r.enabled != 0,
+            },
         })
     }
 }
@@ -45,7 +60,8 @@ macro_rules! select_clients {
     ($rest:literal) => {
         concat!(
             "SELECT id, secret_hash, name, redirect_uris, post_logout_redirect_uris, scopes, grant_types, ",
-            "auth_method, id_token_alg, min_trust_level, created_at FROM clients ",
+            "auth_method, id_token_alg, min_trust_level, created_at, backchannel_logout_uri, require_second_factor, ",
+            "access_token_ttl, id_token_ttl, refresh_token_ttl, enabled FROM clients ",
             $rest
         )
     };
@@ -55,8 +71,9 @@ impl Store {
     pub async fn insert_client(&self, c: &ClientRecord) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO clients (id, secret_hash, name, redirect_uris, post_logout_redirect_uris, scopes, \
-             grant_types, auth_method, id_token_alg, min_trust_level, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             grant_types, auth_method, id_token_alg, min_trust_level, created_at, backchannel_logout_uri, \
+             require_second_factor, access_token_ttl, id_token_ttl, refresh_token_ttl, enabled) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&c.id)
         .bind(&c.secret_hash)
@@ -69,9 +86,45 @@ impl Store {
         .bind(&c.id_token_alg)
         .bind(&c.min_trust_level)
         .bind(c.created_at)
+        .bind(&c.settings.backchannel_logout_uri)
+        .bind(flag(c.settings.require_second_factor))
+        .bind(c.settings.access_token_ttl)
+        .bind(c.settings.id_token_ttl)
+        .bind(c.settings.refresh_token_ttl)
+        .bind(flag(c.settings.enabled))
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Replace every field of a portal but its id and creation time. `false`: no such
+    /// portal.
+    pub async fn update_client(&self, c: &ClientRecord) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE clients SET secret_hash = $2, name = $3, redirect_uris = $4, post_logout_redirect_uris = $5, \
+             scopes = $6, grant_types = $7, auth_method = $8, id_token_alg = $9, min_trust_level = $10, \
+             backchannel_logout_uri = $11, require_second_factor = $12, access_token_ttl = $13, id_token_ttl = $14, \
+             refresh_token_ttl = $15, enabled = $16 WHERE id = $1",
+        )
+        .bind(&c.id)
+        .bind(&c.secret_hash)
+        .bind(&c.name)
+        .bind(list(&c.redirect_uris))
+        .bind(list(&c.post_logout_redirect_uris))
+        .bind(list(&c.scopes))
+        .bind(list(&c.grant_types))
+        .bind(&c.auth_method)
+        .bind(&c.id_token_alg)
+        .bind(&c.min_trust_level)
+        .bind(&c.settings.backchannel_logout_uri)
+        .bind(flag(c.settings.require_second_factor))
+        .bind(c.settings.access_token_ttl)
+        .bind(c.settings.id_token_ttl)
+        .bind(c.settings.refresh_token_ttl)
+        .bind(flag(c.settings.enabled))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
@@ -80,6 +133,11 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    /// A portal the protocol endpoints may serve: a disabled one counts as unknown.
+    pub async fn active_client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        Ok(self.client(id).await?.filter(|c| c.settings.enabled))
     }
 
     pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {

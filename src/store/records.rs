@@ -55,6 +55,35 @@ pub struct ClientRecord {
     /// Lowest account trust level the portal accepts.
     pub min_trust_level: String,
     pub created_at: UnixTime,
+    pub settings: ClientSettings,
+}
+
+/// A portal's settings beyond the protocol basics (the management API edits them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// OIDC Back-Channel Logout: where logout tokens are POSTed.
+    pub backchannel_logout_uri: Option<String>,
+    /// Every login to this portal needs a second factor.
+    pub require_second_factor: bool,
+    /// Token lifetimes for this portal; `None`: the configured defaults.
+    pub access_token_ttl: Option<i64>,
+    pub id_token_ttl: Option<i64>,
+    pub refresh_token_ttl: Option<i64>,
+    /// A disabled portal is treated as unknown at every endpoint.
+    pub enabled: bool,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            backchannel_logout_uri: None,
+            require_second_factor: false,
+            access_token_ttl: None,
+            id_token_ttl: None,
+            refresh_token_ttl: None,
+            enabled: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

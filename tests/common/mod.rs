@@ -147,6 +147,7 @@ pub fn confidential_client(secret: &Secret, now: i64) -> ClientRecord {
         id_token_alg: "RS256".into(),
         min_trust_level: "simplified".into(),
         created_at: now,
+        settings: Default::default(),
     }
 }
 
@@ -163,6 +164,7 @@ pub fn public_client(now: i64) -> ClientRecord {
         id_token_alg: "ES256".into(),
         min_trust_level: "simplified".into(),
         created_at: now,
+        settings: Default::default(),
     }
 }
 
