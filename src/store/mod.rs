@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod levels;
 pub mod personal;
 pub mod records;
+pub mod security;
 mod sessions;
 
 use sqlx::any::AnyPoolOptions;

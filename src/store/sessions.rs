@@ -95,6 +95,20 @@ impl Store {
         row.map(TryInto::try_into).transpose()
     }
 
+    /// Every session row of an account (ended ones too), newest first.
+    pub async fn all_sessions_of(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(select_sessions!(
+            "WHERE account_id = $1 ORDER BY created_at DESC, id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     pub async fn touch_session(&self, id: &str, now: UnixTime) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
             .bind(now)
