@@ -38,6 +38,10 @@ pub struct Config {
     pub verification: VerificationConfig,
     /// Login with a qualified electronic signature (client certificate).
     pub certificate_login: crate::authn::certificate::CertificateConfig,
+    /// Wrong passwords and second-factor codes in a row before a lock, and its length.
+    pub lockout: crate::authn::second_factor::LockoutConfig,
+    /// Second factors: trusted browsers, the TOTP issuer name.
+    pub second_factor: crate::authn::second_factor::SecondFactorConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +115,8 @@ impl Default for Config {
             codes: CodePolicy::default(),
             verification: VerificationConfig::default(),
             certificate_login: crate::authn::certificate::CertificateConfig::default(),
+            lockout: crate::authn::second_factor::LockoutConfig::default(),
+            second_factor: crate::authn::second_factor::SecondFactorConfig::default(),
         }
     }
 }
@@ -222,6 +228,12 @@ impl Config {
             ("verification.lease", self.verification.lease),
             ("verification.max_attempts", self.verification.max_attempts),
             ("verification.retry_base", self.verification.retry_base),
+            ("lockout.max_failures", self.lockout.max_failures),
+            ("lockout.lock_seconds", self.lockout.lock_seconds),
+            (
+                "second_factor.trusted_device_days",
+                self.second_factor.trusted_device_days,
+            ),
         ] {
             if v <= 0 {
                 return Err(ConfigError::Invalid(format!("{name}: must be positive")));

@@ -4,3 +4,4 @@
 pub mod certificate;
 pub mod codes;
 pub mod password;
+pub mod second_factor;

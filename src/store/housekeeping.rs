@@ -16,6 +16,8 @@ impl Store {
             "DELETE FROM access_tokens WHERE expires_at <= $1",
             "DELETE FROM refresh_tokens WHERE expires_at <= $1",
             "DELETE FROM one_time_codes WHERE expires_at <= $1",
+            "DELETE FROM trusted_devices WHERE expires_at <= $1",
+            "DELETE FROM webauthn_ceremonies WHERE expires_at <= $1",
             "DELETE FROM verification_jobs WHERE status = 'done' AND finished_at <= $1 - 2592000",
         ] {
             deleted += sqlx::query(sql)
