@@ -90,6 +90,7 @@ pub async fn authorize(
         session,
         hint_sub,
         interaction: None,
+        trust_token: super::cookies::value(&jar, super::factor::TRUST_COOKIE).map(str::to_owned),
     };
     flow::proceed(&state, jar, flow).await
 }

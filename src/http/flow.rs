@@ -30,6 +30,8 @@ pub struct Flow {
     pub hint_sub: Option<String>,
     /// The parked interaction, once there is one.
     pub interaction: Option<InteractionRecord>,
+    /// The browser's "trust this browser" token, if it has one.
+    pub trust_token: Option<String>,
 }
 
 /// Recorded in the interaction when the citizen logs in on a hosted page.
@@ -80,6 +82,19 @@ impl Flow {
                 }),
             None => None,
         };
+        let factor_pending = match &self.session {
+            Some(s) => {
+                super::factor::pending(
+                    state,
+                    self.trust_token.as_deref(),
+                    s,
+                    Some(&self.client),
+                    &self.req.acr_values,
+                )
+                .await?
+            }
+            None => false,
+        };
         Ok(decide(&Inputs {
             request: &self.req,
             session: view.as_ref(),
@@ -88,6 +103,7 @@ impl Flow {
             progress: self.progress(),
             now: state.now(),
             level,
+            factor_pending,
         }))
     }
 
@@ -306,5 +322,6 @@ pub async fn load(
         session,
         hint_sub,
         interaction: Some(record),
+        trust_token: cookies::value(jar, super::factor::TRUST_COOKIE).map(str::to_owned),
     }))
 }

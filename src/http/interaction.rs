@@ -8,14 +8,13 @@ use super::params::parse_urlencoded;
 use super::session::{self, NewSession};
 use super::{cookies, metrics};
 use crate::account::login_candidates;
-use crate::authn::password::{Password, Verified};
+use crate::authn::password::Password;
 use crate::error::AppError;
 use crate::oidc::claims::{full_name, trust_level};
 use crate::oidc::decision::{Decision, Stage};
 use crate::oidc::scope;
 use crate::secret::constant_time_eq;
 use crate::state::AppState;
-use crate::store::records::AccountRecord;
 use crate::views::{ConsentPage, Locale, LoginPage};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -57,6 +56,7 @@ pub async fn show(
         }
         Decision::Interact(Stage::Consent) => consent_page(&state, &jar, &flow).await?,
         Decision::Interact(Stage::Level) => level_page(&state, &jar, &flow).await?,
+        Decision::Interact(Stage::SecondFactor) => redirect(&format!("/factor?interaction={uid}")),
         Decision::Issue | Decision::Fail(_) => redirect(&format!("/authorize/{uid}")),
     };
     Ok((jar, page).into_response())
@@ -67,6 +67,7 @@ pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     Path(uid): Path<String>,
+    super::peer::Peer(peer): super::peer::Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -106,17 +107,35 @@ pub async fn login(
             StatusCode::BAD_REQUEST,
         );
     }
-    let Some(account) = authenticate(&state, &candidates, &password).await? else {
-        metrics::login("failure");
-        tracing::info!(interaction = %uid, "login failed");
-        return login_page(
-            &state,
-            &jar,
-            &flow,
-            typed,
-            Some(LoginError::Invalid),
-            StatusCode::UNAUTHORIZED,
-        );
+    let ctx = super::password_login::Context {
+        ip: peer.map(|p| p.ip().to_string()),
+        user_agent: header_str(&headers, header::USER_AGENT),
+    };
+    let account = match super::password_login::check(&state, &candidates, &password, &ctx).await? {
+        super::password_login::Outcome::Accepted(a) => *a,
+        super::password_login::Outcome::Invalid => {
+            metrics::login("failure");
+            tracing::info!(interaction = %uid, "login failed");
+            return login_page(
+                &state,
+                &jar,
+                &flow,
+                typed,
+                Some(LoginError::Invalid),
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        super::password_login::Outcome::Locked(_) => {
+            metrics::login("locked");
+            return login_page(
+                &state,
+                &jar,
+                &flow,
+                typed,
+                Some(LoginError::Locked),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
     };
     metrics::login("success");
     tracing::info!(account = %account.id, interaction = %uid, "login");
@@ -128,8 +147,8 @@ pub async fn login(
             account_id: &account.id,
             amr: vec!["pwd".to_owned()],
             acr: trust_level(&account).acr().to_owned(),
-            user_agent: header_str(&headers, header::USER_AGENT),
-            ip: None,
+            user_agent: ctx.user_agent.clone(),
+            ip: ctx.ip.clone(),
         },
     )
     .await?;
@@ -258,54 +277,13 @@ async fn level_page(state: &AppState, jar: &CookieJar, flow: &Flow) -> Result<Re
     pages::html(StatusCode::OK, &page, &form_targets(flow))
 }
 
-/// The account whose password matches, among the candidates for the typed login.
-/// With no candidate account a dummy hash is verified, so timing does not tell
-/// whether an account exists; a blocked account fails like a wrong password.
-pub(crate) async fn authenticate(
-    state: &AppState,
-    candidates: &[crate::store::records::LoginKey],
-    password: &Password,
-) -> Result<Option<AccountRecord>, AppError> {
-    let mut found: Vec<AccountRecord> = Vec::new();
-    for key in candidates {
-        if let Some(a) = state.store.account_by_login(key).await?
-            && !found.iter().any(|f| f.id == a.id)
-        {
-            found.push(a);
-        }
-    }
-    if found.is_empty() {
-        state.hasher.verify(password, None).await?;
-        return Ok(None);
-    }
-    for account in found {
-        match state
-            .hasher
-            .verify(password, account.password_hash.as_deref())
-            .await?
-        {
-            Verified::Match { needs_rehash } if account.status == "active" => {
-                if needs_rehash {
-                    let fresh = state.hasher.hash(password).await?;
-                    state
-                        .store
-                        .set_password_hash(&account.id, &fresh, state.now())
-                        .await?;
-                }
-                return Ok(Some(account));
-            }
-            Verified::Match { .. } | Verified::Mismatch => {}
-        }
-    }
-    Ok(None)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LoginError {
     LoginMissing,
     LoginUnrecognised,
     PasswordMissing,
     Invalid,
+    Locked,
 }
 
 fn login_page(
@@ -326,6 +304,7 @@ fn login_page(
         }
         Some(LoginError::PasswordMissing) => (Some(t.error_password_empty), Some("password")),
         Some(LoginError::Invalid) => (Some(t.error_invalid_credentials), None),
+        Some(LoginError::Locked) => (Some(locale.t("error_locked")), None),
     };
     let action = format!("/interaction/{uid}/login");
     let switch_url = format!("/interaction/{uid}?lang={}", other(locale).code());

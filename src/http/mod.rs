@@ -8,6 +8,7 @@ mod authorize;
 mod certificate;
 mod client_auth;
 pub mod cookies;
+mod factor;
 mod flow;
 mod interaction;
 mod introspect;
@@ -18,6 +19,7 @@ pub mod metrics;
 mod oauth_response;
 mod pages;
 mod params;
+pub mod password_login;
 pub mod peer;
 mod revoke;
 mod session;
@@ -104,6 +106,36 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/cabinet/contact/{id}/resend",
             post(account::contact_resend),
+        )
+        .route("/factor", get(factor::show))
+        .route("/factor/totp", post(factor::totp))
+        .route("/factor/recovery", post(factor::recovery))
+        .route("/factor/send", post(factor::send))
+        .route(
+            "/factor/code/{id}",
+            get(factor::code_show).post(factor::code_submit),
+        )
+        .route("/factor/code/{id}/resend", post(factor::code_resend))
+        .route("/cabinet/security", get(account::security::show))
+        .route(
+            "/cabinet/security/totp/start",
+            post(account::security::totp_start),
+        )
+        .route(
+            "/cabinet/security/totp/confirm",
+            post(account::security::totp_confirm),
+        )
+        .route(
+            "/cabinet/security/totp/remove",
+            post(account::security::totp_remove),
+        )
+        .route(
+            "/cabinet/security/recovery",
+            post(account::security::recovery),
+        )
+        .route(
+            "/cabinet/security/require",
+            post(account::security::require),
         )
         .route("/assets/password.js", get(assets::password_js))
         .route("/healthz", get(meta::healthz))

@@ -9,6 +9,8 @@ pub enum CodePurpose {
     Register,
     Recover,
     Contact,
+    /// A second factor at login.
+    Login,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,10 @@ pub enum Notice<'a> {
     VerificationFailed,
     LevelChanged {
         level: &'a str,
+    },
+    /// Too many wrong passwords or codes in a row.
+    AccountLocked {
+        minutes: i64,
     },
 }
 
@@ -59,6 +65,7 @@ impl Notice<'_> {
                     CodePurpose::Register => "регистрации",
                     CodePurpose::Recover => "восстановления доступа",
                     CodePurpose::Contact => "подтверждения контакта",
+                    CodePurpose::Login => "входа",
                 };
                 let mut text = format!(
                     "Код {what} в propusk: {code}. Действует {minutes} мин. Никому не сообщайте его."
@@ -92,6 +99,10 @@ impl Notice<'_> {
                 "Уровень учётной записи".into(),
                 format!("Уровень вашей учётной записи изменён: {level}."),
             ),
+            Self::AccountLocked { minutes } => (
+                "Вход заблокирован".into(),
+                format!("Слишком много неверных попыток входа: вход в учётную запись propusk заблокирован на {minutes} мин. Если это были не вы, смените пароль."),
+            ),
         }
     }
 
@@ -107,6 +118,7 @@ impl Notice<'_> {
                     CodePurpose::Register => "registration",
                     CodePurpose::Recover => "access recovery",
                     CodePurpose::Contact => "contact confirmation",
+                    CodePurpose::Login => "login",
                 };
                 let mut text = format!(
                     "Your propusk {what} code: {code}. Valid for {minutes} min. Do not share it."
@@ -139,6 +151,10 @@ impl Notice<'_> {
             Self::LevelChanged { level } => (
                 "Account level".into(),
                 format!("The level of your account changed to {level}."),
+            ),
+            Self::AccountLocked { minutes } => (
+                "Login locked".into(),
+                format!("Too many wrong attempts: logging in to your propusk account is locked for {minutes} min. If it was not you, change your password."),
             ),
         }
     }

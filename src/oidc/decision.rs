@@ -27,6 +27,8 @@ pub struct Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Login,
+    /// A second factor is required and this session has not passed one.
+    SecondFactor,
     /// The account's trust level is below what the portal (or `acr_values`) requires.
     Level,
     Consent,
@@ -72,6 +74,8 @@ pub struct Inputs<'a> {
     pub now: UnixTime,
     /// Known once a session is there.
     pub level: Option<LevelCheck>,
+    /// A second factor is required and the session has not passed one.
+    pub factor_pending: bool,
 }
 
 pub fn decide(i: &Inputs<'_>) -> Decision {
@@ -81,6 +85,16 @@ pub fn decide(i: &Inputs<'_>) -> Decision {
             Decision::Fail(OAuthError::new(ErrorCode::LoginRequired, reason))
         } else {
             Decision::Interact(Stage::Login)
+        };
+    }
+    if i.factor_pending {
+        return if r.prompt.none {
+            Decision::Fail(OAuthError::new(
+                ErrorCode::InteractionRequired,
+                "a second factor is required",
+            ))
+        } else {
+            Decision::Interact(Stage::SecondFactor)
         };
     }
     if let Some(l) = i.level
@@ -195,6 +209,7 @@ mod tests {
             progress,
             now,
             level: None,
+            factor_pending: false,
         })
     }
 
@@ -216,6 +231,7 @@ mod tests {
                 current: TrustLevel::Simplified,
                 required: TrustLevel::Standard,
             }),
+            factor_pending: false,
         };
         assert_eq!(decide(&i), Decision::Interact(Stage::Level));
         i.level = Some(LevelCheck {
@@ -234,6 +250,33 @@ mod tests {
             panic!()
         };
         assert_eq!(e.code, ErrorCode::AccessDenied);
+    }
+
+    #[test]
+    fn a_pending_second_factor_asks_before_level_and_consent() {
+        let r = req();
+        let s = session();
+        let i = Inputs {
+            request: &r,
+            session: Some(&s),
+            hint_sub: None,
+            granted: Some(&[]),
+            progress: Progress::default(),
+            now: 1000,
+            level: None,
+            factor_pending: true,
+        };
+        assert_eq!(decide(&i), Decision::Interact(Stage::SecondFactor));
+        let mut none = req();
+        none.prompt.none = true;
+        let i = Inputs {
+            request: &none,
+            ..i
+        };
+        let Decision::Fail(e) = decide(&i) else {
+            panic!()
+        };
+        assert_eq!(e.code, ErrorCode::InteractionRequired);
     }
 
     #[test]

@@ -150,3 +150,40 @@ impl CabinetPage<'_> {
         has(&self.errors, field)
     }
 }
+
+#[derive(Template)]
+#[template(path = "factor.html")]
+pub struct FactorPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub csrf: &'a str,
+    /// The paused portal login, if any (carried through the forms).
+    pub interaction: &'a str,
+    pub totp: bool,
+    pub recovery: bool,
+    pub passkeys: bool,
+    /// Masked confirmed contacts a code can go to.
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub trust_days: i64,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+pub struct SecurityPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub csrf: &'a str,
+    pub totp: bool,
+    /// An enrolment in progress: the QR code (SVG data URI) and the secret in base32.
+    pub enrolling: Option<(String, String)>,
+    pub recovery_left: i64,
+    /// Freshly generated recovery codes, shown once.
+    pub new_codes: Vec<String>,
+    pub require: bool,
+    pub flash: Option<&'static str>,
+    pub error: Option<&'static str>,
+}

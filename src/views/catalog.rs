@@ -512,6 +512,173 @@ static CATALOG: &[(&str, &str, &str)] = &[
         "Отказ во входе по электронной подписи",
         "Electronic signature refused",
     ),
+    (
+        "error_locked",
+        "Слишком много неверных попыток: вход временно заблокирован. Восстановите доступ или попробуйте позже.",
+        "Too many wrong attempts: logging in is locked for a while. Recover your access or try again later.",
+    ),
+    (
+        "factor_title",
+        "Подтверждение входа — Пропуск",
+        "Confirm the login — Propusk",
+    ),
+    ("factor_heading", "Подтвердите вход", "Confirm it is you"),
+    (
+        "factor_sub",
+        "Нужен второй фактор: код из приложения, код по SMS или e-mail, резервный код или ключ доступа.",
+        "A second factor is needed: a code from your app, a code by SMS or e-mail, a recovery code or a passkey.",
+    ),
+    (
+        "factor_totp",
+        "Код из приложения-аутентификатора",
+        "Code from your authenticator app",
+    ),
+    (
+        "factor_sms",
+        "Получить код по SMS на",
+        "Get a code by SMS to",
+    ),
+    (
+        "factor_email",
+        "Получить код по e-mail на",
+        "Get a code by e-mail to",
+    ),
+    ("factor_recovery", "Резервный код", "Recovery code"),
+    (
+        "factor_passkey",
+        "Войти с ключом доступа (passkey)",
+        "Use a passkey",
+    ),
+    (
+        "factor_trust",
+        "Доверять этому браузеру, дней:",
+        "Trust this browser, days:",
+    ),
+    (
+        "factor_none",
+        "Второй фактор не настроен и нет подтверждённого контакта. Обратитесь в центр обслуживания.",
+        "No second factor is set up and there is no confirmed contact. Please visit a service centre.",
+    ),
+    (
+        "security_title",
+        "Безопасность — Пропуск",
+        "Security — Propusk",
+    ),
+    ("security_heading", "Безопасность входа", "Login security"),
+    (
+        "security_link",
+        "Безопасность: второй фактор, резервные коды",
+        "Security: second factor, recovery codes",
+    ),
+    (
+        "back_to_cabinet",
+        "← В личный кабинет",
+        "← Back to the cabinet",
+    ),
+    (
+        "totp_heading",
+        "Приложение-аутентификатор (TOTP)",
+        "Authenticator app (TOTP)",
+    ),
+    ("totp_on", "Подключено.", "Set up."),
+    ("totp_off", "Не подключено.", "Not set up."),
+    ("totp_add", "Подключить приложение", "Set up an app"),
+    (
+        "totp_scan",
+        "Отсканируйте QR-код в приложении (Яндекс Ключ, Google Authenticator и др.) или введите ключ вручную.",
+        "Scan the QR code with your app (Google Authenticator, Yandex Key, …) or enter the key by hand.",
+    ),
+    ("totp_secret", "Ключ:", "Key:"),
+    ("totp_first_code", "Код из приложения", "Code from the app"),
+    ("totp_confirm", "Подтвердить", "Confirm"),
+    ("totp_remove", "Отключить приложение", "Remove the app"),
+    ("totp_added", "Приложение подключено.", "The app is set up."),
+    (
+        "totp_removed",
+        "Приложение отключено.",
+        "The app was removed.",
+    ),
+    (
+        "totp_exists",
+        "Приложение уже подключено: сначала отключите его.",
+        "An app is already set up: remove it first.",
+    ),
+    (
+        "password_to_confirm",
+        "Пароль для подтверждения",
+        "Your password, to confirm",
+    ),
+    ("recovery_heading", "Резервные коды", "Recovery codes"),
+    (
+        "recovery_once",
+        "Сохраните эти коды: они показываются один раз, каждый действует один раз.",
+        "Save these codes: they are shown once and each works once.",
+    ),
+    (
+        "recovery_left",
+        "Осталось неиспользованных кодов:",
+        "Unused codes left:",
+    ),
+    (
+        "recovery_generate",
+        "Создать новые коды (старые перестанут действовать)",
+        "Generate new codes (the old ones stop working)",
+    ),
+    (
+        "require_heading",
+        "Второй фактор при каждом входе",
+        "A second factor at every login",
+    ),
+    (
+        "require_on",
+        "Включено: при входе всегда нужен второй фактор (кроме доверенных браузеров).",
+        "On: every login needs a second factor (except in trusted browsers).",
+    ),
+    ("require_off", "Выключено.", "Off."),
+    ("require_turn_on", "Включить", "Turn on"),
+    ("require_turn_off", "Выключить", "Turn off"),
+    ("require_saved", "Настройка сохранена.", "Saved."),
+    ("ev_login", "Вход по паролю", "Login with password"),
+    (
+        "ev_login_failed",
+        "Неудачная попытка входа",
+        "Failed login attempt",
+    ),
+    (
+        "ev_account_locked",
+        "Вход заблокирован после неверных попыток",
+        "Login locked after wrong attempts",
+    ),
+    (
+        "ev_second_factor",
+        "Второй фактор подтверждён",
+        "Second factor passed",
+    ),
+    (
+        "ev_second_factor_failed",
+        "Неверный второй фактор",
+        "Wrong second factor",
+    ),
+    (
+        "ev_factor_added",
+        "Подключён второй фактор",
+        "Second factor added",
+    ),
+    (
+        "ev_factor_removed",
+        "Отключён второй фактор",
+        "Second factor removed",
+    ),
+    (
+        "ev_recovery_codes_generated",
+        "Созданы резервные коды",
+        "Recovery codes generated",
+    ),
+    (
+        "ev_second_factor_policy",
+        "Изменена настройка второго фактора",
+        "Second-factor setting changed",
+    ),
 ];
 
 impl Locale {

@@ -8,8 +8,8 @@ mod i18n;
 mod pages;
 
 pub use account_pages::{
-    CabinetPage, CodePage, FieldErrors, LevelPage, NoticePage, PasswordPage, PersonalFields,
-    RecoverPage, RegisterPage,
+    CabinetPage, CodePage, FactorPage, FieldErrors, LevelPage, NoticePage, PasswordPage,
+    PersonalFields, RecoverPage, RegisterPage, SecurityPage,
 };
 pub use catalog::has_key as has_text;
 pub use i18n::{Locale, Texts};

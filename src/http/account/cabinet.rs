@@ -24,7 +24,13 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let (l, jar) = locale_with_switch(&state, jar, q.lang.as_deref());
     let Some(account) = signed_in(&state, &jar).await? else {
-        return Ok((jar, redirect("/signin")).into_response());
+        // A session that still owes its second factor goes to the factor page.
+        let to = if session::current(&state, &jar).await?.is_some() {
+            "/factor"
+        } else {
+            "/signin"
+        };
+        return Ok((jar, redirect(to)).into_response());
     };
     let flash = q.done.as_deref().and_then(flash_key).map(|k| l.t(k));
     let (token, jar) = csrf::token(&state, jar);
@@ -42,19 +48,20 @@ pub async fn show(
     Ok((jar, page).into_response())
 }
 
-/// The account of this browser's live session.
+/// The account of this browser's live session, once any second factor the citizen
+/// asked for is passed.
 pub async fn signed_in(
     state: &AppState,
     jar: &CookieJar,
 ) -> Result<Option<AccountRecord>, AppError> {
-    let Some(s) = session::current(state, jar).await? else {
+    let Some((s, account)) = crate::http::factor::session_account(state, jar).await? else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .account(&s.account_id)
-        .await?
-        .filter(|a| a.status == "active"))
+    let trust = crate::http::cookies::value(jar, crate::http::factor::TRUST_COOKIE);
+    if crate::http::factor::pending(state, trust, &s, None, &[]).await? {
+        return Ok(None);
+    }
+    Ok(Some(account))
 }
 
 fn flash_key(done: &str) -> Option<&'static str> {

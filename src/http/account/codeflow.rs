@@ -35,6 +35,7 @@ fn purpose_of(p: &str) -> CodePurpose {
     match p {
         "register" => CodePurpose::Register,
         "recover" => CodePurpose::Recover,
+        "factor" => CodePurpose::Login,
         _ => CodePurpose::Contact,
     }
 }

@@ -6,11 +6,12 @@
 pub mod cabinet;
 mod codeflow;
 mod contact;
-mod csrf;
+pub mod csrf;
 mod password_step;
 mod personal;
 pub mod recover;
 pub mod register;
+pub mod security;
 pub mod signin;
 
 use super::pages;
@@ -119,4 +120,52 @@ pub fn forbidden(l: Locale) -> Response {
         pages::Problem::InteractionExpired,
         "invalid_csrf",
     )
+}
+
+/// A code flow for another module (the second factor): start it, send the code.
+#[expect(clippy::too_many_arguments, reason = "the flow's parts")]
+pub async fn start_code_flow(
+    state: &crate::state::AppState,
+    jar: CookieJar,
+    purpose: &'static str,
+    account_id: Option<&str>,
+    address: crate::notify::Address,
+    payload: serde_json::Value,
+    locale: Locale,
+    page_prefix: &'static str,
+) -> Result<(String, CookieJar), AppError> {
+    codeflow::start(
+        state,
+        jar,
+        codeflow::NewFlow {
+            purpose,
+            account_id,
+            address: Some(address),
+            payload,
+            locale,
+            page_prefix,
+        },
+    )
+    .await
+}
+
+pub async fn load_code_flow(
+    state: &crate::state::AppState,
+    jar: &CookieJar,
+    id: &str,
+    purpose: &str,
+) -> Result<Option<crate::store::codes::CodeRow>, AppError> {
+    codeflow::load(state, jar, id, purpose).await
+}
+
+/// Whether the typed code confirms the flow (the attempt is counted either way).
+pub async fn check_code(
+    state: &crate::state::AppState,
+    row: &crate::store::codes::CodeRow,
+    typed: &str,
+) -> Result<bool, AppError> {
+    Ok(matches!(
+        codeflow::check(state, row, typed).await?,
+        codeflow::Checked::Confirmed
+    ))
 }

@@ -62,6 +62,7 @@ fn page(
 pub async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
+    crate::http::peer::Peer(peer): crate::http::peer::Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -94,19 +95,36 @@ pub async fn submit(
         )?;
         return Ok((jar, p).into_response());
     }
-    let Some(account) =
-        crate::http::interaction::authenticate(&state, &candidates, &password).await?
-    else {
-        metrics::login("failure");
-        let p = page(
-            l,
-            &token,
-            typed,
-            Some((t.error_invalid_credentials, None)),
-            StatusCode::UNAUTHORIZED,
-        )?;
-        return Ok((jar, p).into_response());
+    let ctx = crate::http::password_login::Context {
+        ip: peer.map(|p| p.ip().to_string()),
+        user_agent: super::register::user_agent(&headers),
     };
+    let account =
+        match crate::http::password_login::check(&state, &candidates, &password, &ctx).await? {
+            crate::http::password_login::Outcome::Accepted(a) => *a,
+            crate::http::password_login::Outcome::Invalid => {
+                metrics::login("failure");
+                let p = page(
+                    l,
+                    &token,
+                    typed,
+                    Some((t.error_invalid_credentials, None)),
+                    StatusCode::UNAUTHORIZED,
+                )?;
+                return Ok((jar, p).into_response());
+            }
+            crate::http::password_login::Outcome::Locked(_) => {
+                metrics::login("locked");
+                let p = page(
+                    l,
+                    &token,
+                    typed,
+                    Some((l.t("error_locked"), None)),
+                    StatusCode::TOO_MANY_REQUESTS,
+                )?;
+                return Ok((jar, p).into_response());
+            }
+        };
     metrics::login("success");
     let previous = session::current(&state, &jar).await?;
     let (_, jar) = session::start(
@@ -117,8 +135,8 @@ pub async fn submit(
             account_id: &account.id,
             amr: vec!["pwd".into()],
             acr: trust_level(&account).acr().to_owned(),
-            user_agent: super::register::user_agent(&headers),
-            ip: None,
+            user_agent: ctx.user_agent.clone(),
+            ip: ctx.ip.clone(),
         },
     )
     .await?;
