@@ -22,7 +22,9 @@ pub mod paths {
 pub fn metadata(issuer: &str) -> Value {
     let url = |p: &str| format!("{issuer}{p}");
     let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
-    let acrs: Vec<&str> = TrustLevel::ALL.iter().map(|l| l.acr()).collect();
+    // The three trust levels, and the request for a second factor in this login.
+    let mut acrs: Vec<&str> = TrustLevel::ALL.iter().map(|l| l.acr()).collect();
+    acrs.push(crate::authn::second_factor::MFA_ACR);
     let client_auth = ["client_secret_basic", "client_secret_post"];
     json!({
         "issuer": issuer,
