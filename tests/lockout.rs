@@ -67,7 +67,7 @@ async fn failures(store: &propusk::store::Store) -> usize {
 #[tokio::test]
 async fn parallel_wrong_guesses_get_three_checks_then_a_lock() {
     for app in apps().await {
-        let (wrong, locked) = storm(&[app.base.clone()], 200).await;
+        let (wrong, locked) = storm(std::slice::from_ref(&app.base), 200).await;
         // Three passwords were checked (the journal has them); the third one locked the
         // account, so it and every other answer say "locked".
         assert_eq!(
@@ -111,7 +111,7 @@ async fn parallel_wrong_guesses_get_three_checks_then_a_lock() {
             location(&app.sign_in(&browser(), PHONE, PASSWORD).await),
             "/cabinet"
         );
-        let (wrong, _) = storm(&[app.base.clone()], 2).await;
+        let (wrong, _) = storm(std::slice::from_ref(&app.base), 2).await;
         assert_eq!(wrong, 2, "a success resets the count");
         assert_eq!(
             location(&app.sign_in(&browser(), PHONE, PASSWORD).await),
