@@ -58,10 +58,17 @@ pub struct Requirement {
 }
 
 impl Requirement {
+    /// `acr_values` are alternatives (OIDC Core §3.1.2.1): a second factor is asked for
+    /// only when `urn:propusk:mfa` is the sole value we know; with a trust level listed
+    /// beside it, a login at that level satisfies the request.
     pub fn new(citizen: bool, portal: bool, acr_values: &[String]) -> Requirement {
+        let asks_mfa = acr_values.iter().any(|a| a == MFA_ACR);
+        let lists_level = acr_values
+            .iter()
+            .any(|a| crate::account::TrustLevel::from_acr(a).is_some());
         Requirement {
             by_citizen: citizen,
-            by_portal: portal || acr_values.iter().any(|a| a == MFA_ACR),
+            by_portal: portal || (asks_mfa && !lists_level),
         }
     }
 
@@ -216,6 +223,15 @@ mod tests {
             "never skipped when the portal asks"
         );
         assert!(!p.pending(&["pwd".into(), "otp".into()], false));
+        let either = Requirement::new(
+            false,
+            false,
+            &[MFA_ACR.to_owned(), "urn:propusk:loa:simplified".to_owned()],
+        );
+        assert!(
+            !either.pending(&["pwd".into()], false),
+            "a listed level is an acceptable alternative"
+        );
         assert_eq!(with_factor(&["pwd".into()], "otp"), ["pwd", "otp", "mfa"]);
         assert_eq!(
             with_factor(&["pwd".into(), "otp".into(), "mfa".into()], "otp"),
