@@ -42,6 +42,17 @@ pub struct Config {
     pub lockout: crate::authn::second_factor::LockoutConfig,
     /// Second factors: trusted browsers, the TOTP issuer name.
     pub second_factor: crate::authn::second_factor::SecondFactorConfig,
+    /// Our own reverse proxies (addresses or CIDR ranges): only from them is
+    /// `client_ip_header` believed (`http/client_ip.rs`).
+    pub trusted_proxies: Vec<crate::http::client_ip::TrustedProxy>,
+    /// Where a trusted proxy puts the client's address: `X-Forwarded-For` (read from the
+    /// right) or `X-Real-IP`.
+    pub client_ip_header: String,
+    /// Per-IP and per-identifier limits on logins, code sending, registration and
+    /// recovery (in each node's memory).
+    pub rate_limits: crate::http::rate_limit::config::RateLimitConfig,
+    /// Delivery of OpenID Connect back-channel logout tokens to portals.
+    pub backchannel_logout: crate::http::backchannel::config::BackchannelConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +128,10 @@ impl Default for Config {
             certificate_login: crate::authn::certificate::CertificateConfig::default(),
             lockout: crate::authn::second_factor::LockoutConfig::default(),
             second_factor: crate::authn::second_factor::SecondFactorConfig::default(),
+            trusted_proxies: Vec::new(),
+            client_ip_header: "X-Forwarded-For".to_owned(),
+            rate_limits: crate::http::rate_limit::config::RateLimitConfig::default(),
+            backchannel_logout: crate::http::backchannel::config::BackchannelConfig::default(),
         }
     }
 }
@@ -238,6 +253,16 @@ impl Config {
             if v <= 0 {
                 return Err(ConfigError::Invalid(format!("{name}: must be positive")));
             }
+        }
+        self.backchannel_logout
+            .validate()
+            .map_err(ConfigError::Invalid)?;
+        if !self.client_ip_header.is_empty()
+            && axum::http::HeaderName::try_from(self.client_ip_header.as_str()).is_err()
+        {
+            return Err(ConfigError::Invalid(
+                "client_ip_header: not a valid header name".into(),
+            ));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! `keys` and `notify` do the I/O.
 
 pub mod account;
+pub mod admin;
 pub mod authn;
 pub mod cli;
 pub mod clock;

@@ -27,6 +27,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     spawn_housekeeping(state.clone());
     spawn_key_reload(state.clone());
     crate::verify::runner::spawn(state.clone());
+    crate::http::backchannel::spawn(state.clone());
     start_certificate_login(&state).await?;
     let app = crate::app(state.clone());
     let handle = axum_server::Handle::new();

@@ -24,6 +24,9 @@ pub struct AppState {
     pub verifier: Arc<dyn RegistryVerifier>,
     /// The certification centres trusted for certificate login (when enabled).
     pub certs: Option<Arc<crate::authn::certificate::TrustStore>>,
+    /// This server as a WebAuthn relying party (passkeys). `None` when the issuer's host
+    /// is an IP address: WebAuthn relying-party IDs are domain names.
+    pub webauthn: Option<Arc<crate::authn::passkey::Relying>>,
 }
 
 impl AppState {
@@ -46,6 +49,18 @@ impl AppState {
         } else {
             None
         };
+        let webauthn = crate::authn::passkey::Relying::from_issuer(
+            &config.issuer,
+            &config.second_factor.totp_issuer,
+            &config.keys_dir,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map(Arc::new);
+        if webauthn.is_none() {
+            tracing::info!(
+                "passkeys off: the issuer's host is an IP address, WebAuthn needs a domain name"
+            );
+        }
         Ok(AppState {
             config: Arc::new(config),
             store,
@@ -55,6 +70,7 @@ impl AppState {
             notifier,
             verifier,
             certs,
+            webauthn,
         })
     }
 

@@ -3,5 +3,6 @@
 
 pub mod certificate;
 pub mod codes;
+pub mod passkey;
 pub mod password;
 pub mod second_factor;

@@ -1,10 +1,11 @@
-//! Operators' identity work from the command line: confirm an identity in person
-//! (recording who, when and by which document) and issue the confirmation code that is
-//! sent by registered post. Both need an account whose personal data is verified
-//! (standard): the confirmed level sits on top of the registry check.
+//! Operators' identity work from the command line: find an account by a login, and
+//! issue the confirmation code that is sent by registered post (confirming in person is
+//! the management operation, `admin::citizen_actions::confirm_identity`). Both need an
+//! account whose personal data is verified (standard): the confirmed level sits on top
+//! of the registry check.
 
 use super::now;
-use crate::account::{TrustLevel, login_candidates};
+use crate::account::login_candidates;
 use crate::authn::codes::OneTimeCode;
 use crate::config::Config;
 use crate::http::account::POSTAL_DIGITS;
@@ -12,7 +13,6 @@ use crate::secret::random_id;
 use crate::store::Store;
 use crate::store::audit::AuditEvent;
 use crate::store::codes::CodeRow;
-use crate::store::levels::Confirmation;
 use crate::store::records::AccountRecord;
 use anyhow::{anyhow, bail};
 
@@ -27,52 +27,10 @@ pub async fn find(store: &Store, login: &str) -> anyhow::Result<AccountRecord> {
     bail!("--login: no account with this phone, e-mail or SNILS")
 }
 
+/// The confirmed level sits on top of verified data (the same rule as confirming in
+/// person, `admin::citizen_actions`).
 fn require_standard(a: &AccountRecord) -> anyhow::Result<()> {
-    match TrustLevel::parse(&a.trust_level) {
-        Some(TrustLevel::Standard) => Ok(()),
-        Some(TrustLevel::Confirmed) => bail!("the account is already confirmed"),
-        _ => bail!(
-            "the account is {}: its personal data must be verified first (standard level)",
-            a.trust_level
-        ),
-    }
-}
-
-pub async fn confirm(
-    config: &Config,
-    login: &str,
-    operator: &str,
-    document: &str,
-) -> anyhow::Result<()> {
-    let operator = operator.trim();
-    let document = document.trim();
-    if operator.is_empty() {
-        bail!("--operator: name the operator who saw the citizen");
-    }
-    if document.is_empty() {
-        bail!("--document: name the document presented, e.g. \"passport 4510 123456\"");
-    }
-    let store = crate::server::open_store(config).await?;
-    let account = find(&store, login).await?;
-    require_standard(&account)?;
-    let actor = format!("operator:{operator}");
-    let raised = store
-        .confirm_identity(&Confirmation {
-            account_id: &account.id,
-            method: "operator",
-            actor: &actor,
-            document: Some(document),
-            at: now(),
-        })
-        .await?;
-    if !raised {
-        bail!("the account's level changed meanwhile; look again with `propusk user list`");
-    }
-    println!(
-        "confirmed the identity of account {} ({actor}, {document})",
-        account.id
-    );
-    Ok(())
+    crate::admin::citizen_actions::require_standard(a).map_err(|e| anyhow!("{e}"))
 }
 
 pub async fn postal_code(config: &Config, login: &str) -> anyhow::Result<()> {

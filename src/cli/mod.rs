@@ -1,6 +1,7 @@
 //! Command-line interface. Each subcommand loads the same typed configuration as the
 //! server, so `--config` and `PROPUSK_*` variables mean the same everywhere.
 
+mod audit;
 mod client;
 mod identity;
 mod keys;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Citizens' accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The audit journal: query it, export it as JSON lines.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -57,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys::run(&config, cmd),
         Command::Client(cmd) => client::run(&config, cmd).await,
         Command::User(cmd) => user::run(&config, cmd).await,
+        Command::Audit(cmd) => audit::run(&config, cmd).await,
     }
 }
 
@@ -86,4 +91,60 @@ fn read_stdin_line(what: &str) -> anyhow::Result<String> {
 fn now() -> i64 {
     use crate::clock::Clock as _;
     crate::clock::SystemClock.now()
+}
+
+/// The server's state, for commands that run the management operations in-process
+/// (`crate::admin`): the same validation, store calls and journal as `/admin/v1`.
+async fn admin_state(config: &Config) -> anyhow::Result<crate::AppState> {
+    let store = crate::server::open_store(config).await?;
+    let clock: std::sync::Arc<dyn crate::clock::Clock> =
+        std::sync::Arc::new(crate::clock::SystemClock);
+    Ok(crate::AppState::new(config.clone(), store, clock)?)
+}
+
+/// The console user as the journal records it (`cli:<user>`). Whoever can run the CLI
+/// on the server reads its configuration and database, so the CLI acts as an admin.
+fn console_actor() -> crate::admin::Actor {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty() && !u.chars().any(char::is_control))
+        .unwrap_or_else(|| "console".to_owned());
+    crate::admin::Actor::cli(&user, crate::admin::Role::Admin)
+}
+
+/// Run `operation` as `actor`.
+async fn permit(
+    state: &crate::AppState,
+    actor: &crate::admin::Actor,
+    operation: crate::admin::Operation,
+) -> anyhow::Result<crate::admin::Permit> {
+    crate::admin::permit(state, actor, operation)
+        .await
+        .map_err(|e| explain(e, &|f| f.to_owned()))
+}
+
+/// An operation's refusal as a message; bad fields are named by `option`
+/// (`redirect_uris[1]` → `--redirect-uri`).
+fn explain(e: crate::admin::AdminError, option: &dyn Fn(&str) -> String) -> anyhow::Error {
+    use crate::admin::AdminError;
+    match e {
+        AdminError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|f| {
+                    let base = f.field.split('[').next().unwrap_or(&f.field);
+                    format!("{}: {}", option(base), f.message)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        AdminError::Internal(e) => anyhow::Error::new(e),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// `a_field` → `--a-field`.
+fn flag(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
 }

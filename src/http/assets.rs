@@ -15,3 +15,16 @@ pub async fn password_js() -> impl IntoResponse {
         PASSWORD_JS,
     )
 }
+
+static PASSKEY_JS: &str = include_str!("../../assets/passkey.js");
+
+/// `GET /assets/passkey.js`: the passkey pages' WebAuthn calls.
+pub async fn passkey_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PASSKEY_JS,
+    )
+}

@@ -4,26 +4,47 @@ use super::metrics;
 use crate::error::AppError;
 use crate::oidc::discovery;
 use crate::state::AppState;
-use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::cell::RefCell;
 
+/// The discovery document depends on the issuer alone: each thread serializes it once
+/// per issuer and answers every later request with the same bytes.
 pub async fn discovery(State(state): State<AppState>) -> Response {
-    public_json(discovery::metadata(&state.config.issuer), 3600)
+    thread_local! {
+        static CACHED: RefCell<Option<(String, Bytes)>> = const { RefCell::new(None) };
+    }
+    let issuer = state.config.issuer.as_str();
+    let body = CACHED.with_borrow_mut(|cached| match cached {
+        Some((i, body)) if i == issuer => body.clone(),
+        _ => {
+            let body =
+                Bytes::from(serde_json::to_vec(&discovery::metadata(issuer)).unwrap_or_default());
+            *cached = Some((issuer.to_owned(), body.clone()));
+            body
+        }
+    });
+    public_json(body, HeaderValue::from_static("public, max-age=3600"))
 }
 
+/// The key set serializes its JWKS once, when it is loaded.
 pub async fn jwks(State(state): State<AppState>) -> Response {
     // Short cache: after a rotation portals must see the new key soon.
-    public_json(state.keys().jwks(), 300)
+    let body = Bytes::from_owner(state.keys().jwks_json());
+    public_json(body, HeaderValue::from_static("public, max-age=300"))
 }
 
-fn public_json(body: serde_json::Value, max_age: u32) -> Response {
-    let mut resp = Json(body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-        resp.headers_mut().insert(header::CACHE_CONTROL, v);
-    }
-    resp.headers_mut().insert(
+fn public_json(body: Bytes, cache_control: HeaderValue) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, cache_control);
+    h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );

@@ -3,10 +3,13 @@
 
 mod access;
 pub mod account;
+pub mod admin;
 mod assets;
 mod authorize;
+pub mod backchannel;
 mod certificate;
 mod client_auth;
+pub mod client_ip;
 pub mod cookies;
 mod factor;
 mod flow;
@@ -19,8 +22,13 @@ pub mod metrics;
 mod oauth_response;
 mod pages;
 mod params;
+mod passkey;
+mod passkey_cabinet;
+mod passkey_factor;
+mod passkey_login;
 pub mod password_login;
 pub mod peer;
+pub mod rate_limit;
 mod revoke;
 mod session;
 mod token;
@@ -32,7 +40,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 
 /// Requests larger than this are refused before any handler runs.
@@ -137,19 +145,73 @@ pub fn router(state: AppState) -> Router {
             "/cabinet/security/require",
             post(account::security::require),
         )
+        .route("/cabinet/sessions", get(account::sessions::show))
+        .route("/cabinet/sessions/end", post(account::sessions::end_one))
+        .route(
+            "/cabinet/sessions/end-others",
+            post(account::sessions::end_others),
+        )
+        .route(
+            "/cabinet/password",
+            get(account::password_change::show).post(account::password_change::submit),
+        )
+        .route("/cabinet/passkeys", get(passkey_cabinet::show))
+        .route(
+            "/cabinet/passkeys/register/start",
+            post(passkey_cabinet::register_start),
+        )
+        .route(
+            "/cabinet/passkeys/register/finish",
+            post(passkey_cabinet::register_finish),
+        )
+        .route("/cabinet/passkeys/remove", post(passkey_cabinet::remove))
+        .route("/factor/passkey", get(passkey_factor::show))
+        .route("/factor/passkey/start", post(passkey_factor::start))
+        .route("/factor/passkey/finish", post(passkey_factor::finish))
+        .route("/signin/passkey", get(passkey_login::signin_show))
+        .route("/signin/passkey/start", post(passkey_login::signin_start))
+        .route("/signin/passkey/finish", post(passkey_login::signin_finish))
+        .route(
+            "/interaction/{uid}/login/passkey",
+            get(passkey_login::interaction_show),
+        )
+        .route(
+            "/interaction/{uid}/login/passkey/start",
+            post(passkey_login::interaction_start),
+        )
+        .route(
+            "/interaction/{uid}/login/passkey/finish",
+            post(passkey_login::interaction_finish),
+        )
         .route("/assets/password.js", get(assets::password_js))
+        .route("/assets/passkey.js", get(assets::passkey_js))
         .route("/healthz", get(meta::healthz))
         .route("/metrics", get(meta::metrics_text))
-        .layer(middleware::from_fn(security_headers))
+        // Only routes added above are limited; the table of which is in rate_limit/.
+        .route_layer(middleware::from_fn_with_state(
+            rate_limit::Guard::new(&state),
+            rate_limit::enforce,
+        ))
+        .merge(admin::router())
         .layer(middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(middleware::from_fn(complete_and_secure))
         .with_state(state)
 }
 
-/// Headers every response carries; pages set their own, tighter CSP first.
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
+/// The outermost layer. The request runs on a task of its own, so a client that hangs
+/// up does not cancel a handler halfway (between two statements of a transaction, a
+/// pooled connection would go back to the pool still inside it). Then the headers every
+/// response carries; pages set their own, tighter CSP first.
+async fn complete_and_secure(req: Request, next: Next) -> Response {
+    let mut resp = match tokio::spawn(next.run(req)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    };
     let h = resp.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(

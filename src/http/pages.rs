@@ -19,7 +19,8 @@ pub fn locale(ui_locales: Option<&str>, jar: &CookieJar) -> Locale {
 
 /// Content-Security-Policy of a page: nothing but inline styles, no framing; forms may
 /// post to us and the browser may follow the resulting redirect to `form_targets`
-/// (Chrome applies `form-action` to redirects after a form post).
+/// (Chrome applies `form-action` to redirects after a form post). Our own scripts may
+/// call back to us (`connect-src 'self'`: the passkey ceremonies post JSON with fetch).
 pub fn csp(form_targets: &[String]) -> String {
     let mut targets = String::from("'self'");
     for t in form_targets {
@@ -27,7 +28,7 @@ pub fn csp(form_targets: &[String]) -> String {
         targets.push_str(t);
     }
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
     )
 }
 

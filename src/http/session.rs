@@ -51,8 +51,10 @@ pub async fn start(
     new: NewSession<'_>,
 ) -> Result<(SessionRecord, CookieJar), AppError> {
     let now = state.now();
-    if let Some(p) = previous {
-        state.store.end_session(&p.id, now).await?;
+    if let Some(p) = previous
+        && state.store.end_session(&p.id, now).await?
+    {
+        tell_portals(state, p).await;
     }
     let secret = Secret::generate();
     let record = SessionRecord {
@@ -79,12 +81,23 @@ pub async fn start(
     Ok((record, jar.add(cookie)))
 }
 
-/// End the session and clear the cookie.
+/// End the session and clear the cookie. The portals that got tokens in it are told
+/// (back-channel logout).
 pub async fn end(
     state: &AppState,
     jar: CookieJar,
     s: &SessionRecord,
 ) -> Result<CookieJar, AppError> {
-    state.store.end_session(&s.id, state.now()).await?;
+    if state.store.end_session(&s.id, state.now()).await? {
+        tell_portals(state, s).await;
+    }
     Ok(jar.add(cookies::removal(state, cookies::SESSION.to_owned())))
+}
+
+/// Queue back-channel logouts for an ended session. A failure here is logged, not
+/// returned: the citizen's logout has happened and must not turn into an error page.
+async fn tell_portals(state: &AppState, s: &SessionRecord) {
+    if let Err(e) = super::backchannel::session_ended(state, s).await {
+        tracing::error!(session = %s.id, error = %e, "queueing back-channel logout failed");
+    }
 }

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use material::Material;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use manifest::{generate, rotate};
 
@@ -106,6 +107,9 @@ struct LoadedKey {
 /// The keys loaded from the directory: immutable, shared behind an `Arc`.
 pub struct KeySet {
     keys: Vec<LoadedKey>,
+    /// The JWKS as served, serialized once (the set never changes; a reload makes a
+    /// new one).
+    jwks_json: Arc<[u8]>,
 }
 
 #[derive(Debug)]
@@ -152,7 +156,12 @@ impl KeySet {
             })?;
             keys.push(LoadedKey { info, material });
         }
-        Ok(KeySet { keys })
+        let jwks =
+            serde_json::to_vec(&jwks_of(&keys)).map_err(|e| KeyError::Crypto(e.to_string()))?;
+        Ok(KeySet {
+            keys,
+            jwks_json: jwks.into(),
+        })
     }
 
     pub fn list(&self) -> Vec<KeyInfo> {
@@ -160,12 +169,12 @@ impl KeySet {
     }
 
     pub fn jwks(&self) -> serde_json::Value {
-        let keys: Vec<serde_json::Value> = self
-            .keys
-            .iter()
-            .map(|k| k.material.public_jwk(&k.info.kid, k.info.alg))
-            .collect();
-        serde_json::json!({ "keys": keys })
+        jwks_of(&self.keys)
+    }
+
+    /// The JWKS document, serialized.
+    pub fn jwks_json(&self) -> Arc<[u8]> {
+        Arc::clone(&self.jwks_json)
     }
 
     /// Compact JWS signed by the active key of `alg`.
@@ -232,6 +241,14 @@ impl KeySet {
             alg: key.info.alg,
         })
     }
+}
+
+fn jwks_of(keys: &[LoadedKey]) -> serde_json::Value {
+    let keys: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| k.material.public_jwk(&k.info.kid, k.info.alg))
+        .collect();
+    serde_json::json!({ "keys": keys })
 }
 
 #[cfg(test)]

@@ -38,6 +38,11 @@ pub enum Notice<'a> {
     AccountLocked {
         minutes: i64,
     },
+    /// A login from a browser and network not seen on this account before.
+    NewDevice {
+        device: &'a str,
+        ip: &'a str,
+    },
 }
 
 impl Notice<'_> {
@@ -103,6 +108,10 @@ impl Notice<'_> {
                 "Вход заблокирован".into(),
                 format!("Слишком много неверных попыток входа: вход в учётную запись propusk заблокирован на {minutes} мин. Если это были не вы, смените пароль."),
             ),
+            Self::NewDevice { device, ip } => (
+                "Вход с нового устройства".into(),
+                format!("В вашу учётную запись propusk вошли с нового устройства: {device}, IP {ip}. Если это были не вы, смените пароль и завершите чужие сеансы в личном кабинете."),
+            ),
         }
     }
 
@@ -155,6 +164,10 @@ impl Notice<'_> {
             Self::AccountLocked { minutes } => (
                 "Login locked".into(),
                 format!("Too many wrong attempts: logging in to your propusk account is locked for {minutes} min. If it was not you, change your password."),
+            ),
+            Self::NewDevice { device, ip } => (
+                "Login from a new device".into(),
+                format!("Someone logged in to your propusk account from a new device: {device}, IP {ip}. If it was not you, change your password and end the other sessions in your cabinet."),
             ),
         }
     }

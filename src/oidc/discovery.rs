@@ -54,5 +54,7 @@ pub fn metadata(issuer: &str) -> Value {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "ui_locales_supported": ["ru", "en"],
         "claim_types_supported": ["normal"],
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
 }

@@ -4,8 +4,10 @@ use super::codec::{list, parse_list};
 use super::records::{
     AccessTokenRecord, CodeRecord, CodeUse, GrantRecord, RefreshTokenRecord, RefreshUse, TokenIssue,
 };
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 #[derive(sqlx::FromRow)]
 struct CodeRow {
@@ -137,8 +139,145 @@ impl TryFrom<AccessRow> for AccessTokenRecord {
     }
 }
 
+/// A grant read beside a token (LEFT JOIN, or subqueries in RETURNING): every column
+/// may be NULL when the grant row is missing.
+#[derive(sqlx::FromRow)]
+struct JoinedGrant {
+    g_id: Option<String>,
+    g_client_id: Option<String>,
+    g_account_id: Option<String>,
+    g_scopes: Option<String>,
+    g_created_at: Option<i64>,
+    g_revoked_at: Option<i64>,
+}
+
+impl JoinedGrant {
+    fn into_record(self) -> Result<Option<GrantRecord>, StoreError> {
+        let (Some(id), Some(client_id), Some(scopes), Some(created_at)) = (
+            self.g_id,
+            self.g_client_id,
+            self.g_scopes,
+            self.g_created_at,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(GrantRecord {
+            scopes: parse_list("grants.scopes", &scopes)?,
+            id,
+            client_id,
+            account_id: self.g_account_id,
+            created_at,
+            revoked_at: self.g_revoked_at,
+        }))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshWithGrant {
+    #[sqlx(flatten)]
+    token: RefreshRow,
+    #[sqlx(flatten)]
+    grant: JoinedGrant,
+}
+
+impl RefreshWithGrant {
+    fn split(self) -> Result<(RefreshTokenRecord, GrantRecord), StoreError> {
+        let token: RefreshTokenRecord = self.token.try_into()?;
+        let grant = self.grant.into_record()?.ok_or_else(|| {
+            StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id))
+        })?;
+        Ok((token, grant))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessWithGrant {
+    #[sqlx(flatten)]
+    token: AccessRow,
+    #[sqlx(flatten)]
+    grant: JoinedGrant,
+}
+
+/// One column of the refresh token's grant, as a scalar subquery in RETURNING.
+macro_rules! grant_subquery {
+    ($column:literal, $alias:literal) => {
+        concat!(
+            "(SELECT ",
+            $column,
+            " FROM grants WHERE grants.id = refresh_tokens.grant_id) AS ",
+            $alias
+        )
+    };
+}
+
+/// The statement of `issue_tokens` for a backend, with or without the grant and the
+/// refresh token; parameters are numbered grant (6), access token (8), refresh token (12).
+fn issue_sql(backend: Backend, grant: bool, refresh: bool) -> &'static str {
+    static SQL: LazyLock<[String; 8]> = LazyLock::new(|| {
+        let mut all: [String; 8] = Default::default();
+        for (i, slot) in all.iter_mut().enumerate() {
+            let backend = if i & 4 == 0 {
+                Backend::Sqlite
+            } else {
+                Backend::Postgres
+            };
+            *slot = build_issue_sql(backend, i & 1 != 0, i & 2 != 0);
+        }
+        all
+    });
+    let i = usize::from(grant)
+        | usize::from(refresh) << 1
+        | usize::from(backend == Backend::Postgres) << 2;
+    SQL[i].as_str()
+}
+
+fn build_issue_sql(backend: Backend, grant: bool, refresh: bool) -> String {
+    let values = |from: usize, n: usize| {
+        let p: Vec<String> = (from..from + n).map(|i| format!("${i}")).collect();
+        format!("VALUES ({})", p.join(", "))
+    };
+    let mut inserts = Vec::new();
+    let mut next = 1;
+    if grant {
+        inserts.push(format!(
+            "INSERT INTO grants (id, client_id, account_id, scopes, created_at, revoked_at) {}",
+            values(next, 6)
+        ));
+        next += 6;
+    }
+    inserts.push(format!(
+        "INSERT INTO access_tokens (jti, grant_id, client_id, account_id, scopes, created_at, \
+         expires_at, revoked_at) {}",
+        values(next, 8)
+    ));
+    next += 8;
+    if refresh {
+        inserts.push(format!(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, session_id, \
+             scopes, auth_time, acr, amr, created_at, expires_at, used_at) {}",
+            values(next, 12)
+        ));
+    }
+    match backend {
+        Backend::Sqlite => format!("BEGIN; {}; COMMIT", inserts.join("; ")),
+        Backend::Postgres => {
+            let last = inserts.pop().unwrap_or_default();
+            if inserts.is_empty() {
+                return last;
+            }
+            let ctes: Vec<String> = inserts
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| format!("w{i} AS ({sql})"))
+                .collect();
+            format!("WITH {} {last}", ctes.join(", "))
+        }
+    }
+}
+
 impl Store {
     pub async fn insert_code(&self, c: &CodeRecord) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, grant_id, client_id, account_id, session_id, redirect_uri, \
              scopes, nonce, code_challenge, auth_time, acr, amr, created_at, expires_at, consumed_at) \
@@ -170,6 +309,7 @@ impl Store {
         code_hash: &str,
         now: UnixTime,
     ) -> Result<CodeUse, StoreError> {
+        let gate = self.write_gate().await;
         let consumed: Option<CodeRow> = sqlx::query_as(
             "UPDATE authorization_codes SET consumed_at = $1 WHERE code_hash = $2 AND consumed_at IS NULL \
              RETURNING code_hash, grant_id, client_id, account_id, session_id, redirect_uri, scopes, nonce, \
@@ -179,6 +319,7 @@ impl Store {
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await?;
+        drop(gate);
         if let Some(row) = consumed {
             return Ok(CodeUse::Consumed(row.try_into()?));
         }
@@ -196,61 +337,93 @@ impl Store {
         })
     }
 
-    /// Everything one token response writes, all or nothing.
+    /// Everything one token response writes, all or nothing, in one round trip to the
+    /// database: on PostgreSQL one statement (the grant and access token as data-modifying
+    /// CTEs), on SQLite one batch `BEGIN; INSERT …; COMMIT`. The work runs on its own
+    /// task, so a caller that goes away cannot leave a transaction half done.
     pub async fn issue_tokens(&self, issue: &TokenIssue) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let sql = issue_sql(self.backend, issue.grant.is_some(), issue.refresh.is_some());
+        let mut q = sqlx::query(sql);
         if let Some(g) = &issue.grant {
-            sqlx::query(
-                "INSERT INTO grants (id, client_id, account_id, scopes, created_at, revoked_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&g.id)
-            .bind(&g.client_id)
-            .bind(&g.account_id)
-            .bind(list(&g.scopes))
-            .bind(g.created_at)
-            .bind(g.revoked_at)
-            .execute(&mut *tx)
-            .await?;
+            q = q
+                .bind(g.id.clone())
+                .bind(g.client_id.clone())
+                .bind(g.account_id.clone())
+                .bind(list(&g.scopes))
+                .bind(g.created_at)
+                .bind(g.revoked_at);
         }
         let a = &issue.access;
-        sqlx::query(
-            "INSERT INTO access_tokens (jti, grant_id, client_id, account_id, scopes, created_at, expires_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&a.jti)
-        .bind(&a.grant_id)
-        .bind(&a.client_id)
-        .bind(&a.account_id)
-        .bind(list(&a.scopes))
-        .bind(a.created_at)
-        .bind(a.expires_at)
-        .bind(a.revoked_at)
-        .execute(&mut *tx)
-        .await?;
+        q = q
+            .bind(a.jti.clone())
+            .bind(a.grant_id.clone())
+            .bind(a.client_id.clone())
+            .bind(a.account_id.clone())
+            .bind(list(&a.scopes))
+            .bind(a.created_at)
+            .bind(a.expires_at)
+            .bind(a.revoked_at);
         if let Some(r) = &issue.refresh {
-            sqlx::query(
-                "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, session_id, scopes, \
-                 auth_time, acr, amr, created_at, expires_at, used_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&r.token_hash)
-            .bind(&r.grant_id)
-            .bind(&r.client_id)
-            .bind(&r.account_id)
-            .bind(&r.session_id)
-            .bind(list(&r.scopes))
-            .bind(r.auth_time)
-            .bind(&r.acr)
-            .bind(list(&r.amr))
-            .bind(r.created_at)
-            .bind(r.expires_at)
-            .bind(r.used_at)
-            .execute(&mut *tx)
-            .await?;
+            q = q
+                .bind(r.token_hash.clone())
+                .bind(r.grant_id.clone())
+                .bind(r.client_id.clone())
+                .bind(r.account_id.clone())
+                .bind(r.session_id.clone())
+                .bind(list(&r.scopes))
+                .bind(r.auth_time)
+                .bind(r.acr.clone())
+                .bind(list(&r.amr))
+                .bind(r.created_at)
+                .bind(r.expires_at)
+                .bind(r.used_at);
         }
-        tx.commit().await?;
-        Ok(())
+        let store = self.clone();
+        let task = tokio::spawn(async move {
+            let _gate = store.write_gate().await;
+            match store.backend {
+                Backend::Postgres => q.execute(&store.pool).await.map(drop),
+                Backend::Sqlite => {
+                    let mut conn = store.pool.acquire().await?;
+                    let done = q.execute(&mut *conn).await.map(drop);
+                    if done.is_err() {
+                        // The batch stopped at the failing INSERT inside its transaction.
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    }
+                    done
+                }
+            }
+        });
+        task.await
+            .map_err(|e| StoreError::Database(format!("issuing tokens: {e}")))?
+            .map_err(StoreError::from)
+    }
+
+    /// SQLite allows one writer at a time, and a writer that finds the database locked
+    /// sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) before it tries again. The
+    /// token writes of this module queue here instead, in arrival order, so under load
+    /// they neither sleep nor fail. One gate per database file; none for PostgreSQL.
+    async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        type Gates = std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+        static GATES: LazyLock<Gates> = LazyLock::new(Default::default);
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let gate = {
+            let url = self.pool.connect_options();
+            let mut gates = GATES
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match gates.get(url.database_url.as_str()) {
+                Some(g) => Arc::clone(g),
+                None => Arc::clone(
+                    gates
+                        .entry(url.database_url.as_str().to_owned())
+                        .or_default(),
+                ),
+            }
+        };
+        Some(gate.lock_owned().await)
     }
 
     pub async fn grant(&self, id: &str) -> Result<Option<GrantRecord>, StoreError> {
@@ -265,6 +438,7 @@ impl Store {
 
     /// Revoke a family: every access and refresh token of the grant becomes inactive.
     pub async fn revoke_grant(&self, id: &str, now: UnixTime) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(id)
@@ -279,6 +453,7 @@ impl Store {
         client_id: &str,
         now: UnixTime,
     ) -> Result<u64, StoreError> {
+        let _gate = self.write_gate().await;
         let r = sqlx::query(
             "UPDATE grants SET revoked_at = $1 WHERE account_id = $2 AND client_id = $3 AND revoked_at IS NULL",
         )
@@ -290,26 +465,37 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// One conditional statement marks the token used, so only one refresh wins.
+    /// One conditional statement marks the token used, so only one refresh wins; it
+    /// returns the token's grant too (scalar subqueries in RETURNING), one round trip.
     pub async fn use_refresh_token(
         &self,
         token_hash: &str,
         now: UnixTime,
     ) -> Result<RefreshUse, StoreError> {
-        let fresh: Option<RefreshRow> = sqlx::query_as(
+        let gate = self.write_gate().await;
+        let fresh: Option<RefreshWithGrant> = sqlx::query_as(concat!(
             "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
              RETURNING token_hash, grant_id, client_id, account_id, session_id, scopes, auth_time, acr, amr, \
-             created_at, expires_at, used_at",
-        )
+             created_at, expires_at, used_at, ",
+            grant_subquery!("id", "g_id"),
+            ", ",
+            grant_subquery!("client_id", "g_client_id"),
+            ", ",
+            grant_subquery!("account_id", "g_account_id"),
+            ", ",
+            grant_subquery!("scopes", "g_scopes"),
+            ", ",
+            grant_subquery!("created_at", "g_created_at"),
+            ", ",
+            grant_subquery!("revoked_at", "g_revoked_at"),
+        ))
         .bind(now)
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
+        drop(gate);
         if let Some(row) = fresh {
-            let token: RefreshTokenRecord = row.try_into()?;
-            let grant = self.grant(&token.grant_id).await?.ok_or_else(|| {
-                StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id))
-            })?;
+            let (token, grant) = row.split()?;
             return Ok(RefreshUse::Fresh { token, grant });
         }
         Ok(match self.refresh_token(token_hash).await? {
@@ -322,42 +508,39 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(RefreshTokenRecord, GrantRecord)>, StoreError> {
-        let row: Option<RefreshRow> = sqlx::query_as(
-            "SELECT token_hash, grant_id, client_id, account_id, session_id, scopes, auth_time, acr, amr, \
-             created_at, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
+        let row: Option<RefreshWithGrant> = sqlx::query_as(
+            "SELECT r.token_hash, r.grant_id, r.client_id, r.account_id, r.session_id, r.scopes, r.auth_time, \
+             r.acr, r.amr, r.created_at, r.expires_at, r.used_at, g.id AS g_id, g.client_id AS g_client_id, \
+             g.account_id AS g_account_id, g.scopes AS g_scopes, g.created_at AS g_created_at, \
+             g.revoked_at AS g_revoked_at \
+             FROM refresh_tokens r LEFT JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let token: RefreshTokenRecord = row.try_into()?;
-        let grant = self.grant(&token.grant_id).await?.ok_or_else(|| {
-            StoreError::Corrupt(format!("refresh token without grant {}", token.grant_id))
-        })?;
-        Ok(Some((token, grant)))
+        row.map(RefreshWithGrant::split).transpose()
     }
 
+    /// The access token with its grant, in one query.
     pub async fn access_token(
         &self,
         jti: &str,
     ) -> Result<Option<(AccessTokenRecord, Option<GrantRecord>)>, StoreError> {
-        let row: Option<AccessRow> = sqlx::query_as(
-            "SELECT jti, grant_id, client_id, account_id, scopes, created_at, expires_at, revoked_at \
-             FROM access_tokens WHERE jti = $1",
+        let row: Option<AccessWithGrant> = sqlx::query_as(
+            "SELECT a.jti, a.grant_id, a.client_id, a.account_id, a.scopes, a.created_at, a.expires_at, \
+             a.revoked_at, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
+             g.scopes AS g_scopes, g.created_at AS g_created_at, g.revoked_at AS g_revoked_at \
+             FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = $1",
         )
         .bind(jti)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let token: AccessTokenRecord = row.try_into()?;
-        let grant = match &token.grant_id {
-            Some(g) => self.grant(g).await?,
-            None => None,
-        };
-        Ok(Some((token, grant)))
+        Ok(Some((row.token.try_into()?, row.grant.into_record()?)))
     }
 
     pub async fn revoke_access_token(&self, jti: &str, now: UnixTime) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "UPDATE access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL",
         )

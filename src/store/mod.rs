@@ -8,6 +8,8 @@
 //! or two nodes can never both win.
 
 mod accounts;
+pub mod admin_citizens;
+pub mod admin_journal;
 pub mod audit;
 pub mod certificates;
 mod clients;
@@ -20,9 +22,12 @@ mod interactions;
 pub mod jobs;
 pub mod levels;
 pub mod lockout;
+pub mod logout_deliveries;
+pub mod passkeys;
 pub mod personal;
 pub mod records;
 pub mod security;
+pub mod session_control;
 mod sessions;
 
 use sqlx::any::AnyPoolOptions;

@@ -187,3 +187,109 @@ pub struct SecurityPage<'a> {
     pub flash: Option<&'static str>,
     pub error: Option<&'static str>,
 }
+
+/// One passkey in the cabinet's list.
+#[derive(Debug, Clone)]
+pub struct PasskeyItem {
+    pub credential_id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "passkeys.html")]
+pub struct PasskeysPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub csrf: &'a str,
+    pub passkeys: Vec<PasskeyItem>,
+    /// Passkeys need a domain-name issuer; off otherwise.
+    pub available: bool,
+    pub flash: Option<&'static str>,
+    pub error: Option<&'static str>,
+}
+
+/// "Use your passkey": as a second factor, or to log in without a password.
+#[derive(Template)]
+#[template(path = "passkey_step.html")]
+pub struct PasskeyStepPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub heading: &'static str,
+    pub sub: &'static str,
+    pub csrf: &'a str,
+    /// Where the script posts to start and to finish the ceremony.
+    pub start: &'a str,
+    pub finish: &'a str,
+    /// The paused portal login, if any.
+    pub interaction: &'a str,
+    /// Ask for the login (passwordless), prefilled with this.
+    pub ask_login: bool,
+    pub login: &'a str,
+    /// Offer "trust this browser" for this many days (0: not offered).
+    pub trust_days: i64,
+    pub available: bool,
+    pub back_url: &'a str,
+    pub back_text: &'static str,
+}
+
+/// One live session on the sessions page.
+pub struct SessionRow {
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+    pub method: String,
+    pub current: bool,
+}
+
+/// One entry of the login history.
+pub struct LoginHistoryRow {
+    pub when: String,
+    pub what: &'static str,
+    pub method: String,
+    pub ip: String,
+    pub device: String,
+    /// A failure or a lock: shown as a warning.
+    pub alarm: bool,
+}
+
+/// The citizen's sessions and devices, and their login history.
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub struct SessionsPage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub switch_url: &'a str,
+    pub csrf: &'a str,
+    pub flash: Option<&'static str>,
+    pub sessions: Vec<SessionRow>,
+    pub history: Vec<LoginHistoryRow>,
+}
+
+impl SessionsPage<'_> {
+    pub fn has_others(&self) -> bool {
+        self.sessions.iter().any(|s| !s.current)
+    }
+}
+
+/// Changing the password: the current one, then a new one under the policy.
+#[derive(Template)]
+#[template(path = "password_change.html")]
+pub struct PasswordChangePage<'a> {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub l: Locale,
+    pub csrf: &'a str,
+    /// (rule key for the page's script, text)
+    pub rules: Vec<(&'static str, &'static str)>,
+    pub suggested: &'a str,
+    pub errors: Vec<String>,
+    /// The field the error is about: `current_password` or `password`.
+    pub error_field: Option<&'static str>,
+}

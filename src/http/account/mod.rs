@@ -7,11 +7,14 @@ pub mod cabinet;
 mod codeflow;
 mod contact;
 pub mod csrf;
+pub mod devices;
+pub mod password_change;
 mod password_step;
 mod personal;
 pub mod recover;
 pub mod register;
 pub mod security;
+pub mod sessions;
 pub mod signin;
 
 use super::pages;
