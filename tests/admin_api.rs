@@ -62,8 +62,8 @@ async fn client_credentials(app: &TestApp, id: &str, secret: &str, scope: &str) 
 }
 
 /// A citizen's access token carrying `scopes`, minted the way the token endpoint does
-/// (the authorization flow does not yet let a portal ask for `propusk:*` scopes; see
-/// docs/admin-api.md).
+/// (so a test can hand a citizen a scope without a console portal; the flow itself is
+/// `an_operator_logs_in_to_a_console_portal_through_the_authorization_flow`).
 async fn citizen_token(app: &TestApp, account: &str, scopes: &[&str]) -> String {
     let now = app.clock.now();
     let jti = random_id();
@@ -1136,6 +1136,89 @@ async fn a_citizen_acts_only_with_a_held_role_and_its_scope() {
                 .status,
             403
         );
+    }
+}
+
+/// An administrator's console is a portal registered for a role scope: a citizen who
+/// holds the role logs in through the ordinary authorization flow and its token works
+/// at `/admin/v1`; a citizen without the role gets a token without the scope.
+#[tokio::test]
+async fn an_operator_logs_in_to_a_console_portal_through_the_authorization_flow() {
+    for app in apps().await {
+        let admin = service(&app, "root", &[ADMIN]).await;
+        let console = call(
+            &app,
+            Some(&admin),
+            Method::PATCH,
+            "/admin/v1/clients/tax",
+            Some(json!({"scopes": ["openid", "email", OPERATOR]})),
+        )
+        .await;
+        assert_eq!(console.status, 200, "{}", console.text);
+        let scope = [("scope", "openid propusk:operator")];
+
+        // Not holding the role: the scope is dropped from the code, the token has no power.
+        let b = common::browser();
+        let (status, body) = app.exchange(&app.code(&b, &scope).await).await;
+        assert_eq!(status, 200, "[{}] {body}", app.backend);
+        assert_eq!(body["scope"], "openid", "[{}]", app.backend);
+        let token = body["access_token"].as_str().unwrap();
+        let denied = get(&app, token, "/admin/v1/citizens?q=иванов").await;
+        assert_denied(&app, &denied, "account:citizen-1", "search_citizens").await;
+
+        // Holding it: the consent page names the role and the token carries it.
+        let granted = call(
+            &app,
+            Some(&admin),
+            Method::PUT,
+            "/admin/v1/citizens/citizen-1/roles/operator",
+            None,
+        )
+        .await;
+        assert_eq!(granted.status, 200, "{}", granted.text);
+        let b = common::browser();
+        let mut hop = app.follow(&b, app.authorize_url(&scope)).await;
+        let mut saw_role = false;
+        let back = loop {
+            match hop {
+                common::Hop::Left(to) => break to,
+                common::Hop::Page { html, .. } if html.contains("name=\"password\"") => {
+                    let resp = app
+                        .submit(
+                            &b,
+                            &html,
+                            &[("login", "+79123456789"), ("password", common::PASSWORD)],
+                        )
+                        .await;
+                    hop = app.follow(&b, common::location(&resp)).await;
+                }
+                common::Hop::Page { html, .. } if html.contains("name=\"decision\"") => {
+                    saw_role = html.contains("оператора");
+                    let resp = app.submit(&b, &html, &[("decision", "allow")]).await;
+                    hop = app.follow(&b, common::location(&resp)).await;
+                }
+                common::Hop::Page { status, html, url } => panic!("{url} {status}: {html}"),
+            }
+        };
+        assert!(
+            saw_role,
+            "[{}] the consent page names the role",
+            app.backend
+        );
+        let code = common::query_param(&back, "code").unwrap();
+        let (status, body) = app.exchange(&code).await;
+        assert_eq!(status, 200, "[{}] {body}", app.backend);
+        assert_eq!(
+            body["scope"], "openid propusk:operator",
+            "[{}]",
+            app.backend
+        );
+        let token = body["access_token"].as_str().unwrap();
+        let found = get(&app, token, "/admin/v1/citizens?q=иванов").await;
+        assert_eq!(found.status, 200, "[{}] {}", app.backend, found.text);
+        // An operator's token still does not reach the administrator's operations.
+        let denied = get(&app, token, "/admin/v1/clients").await;
+        assert_denied(&app, &denied, "account:citizen-1", "list_clients").await;
     }
 }
 

@@ -7,12 +7,14 @@ use super::oauth_response::{redirect, redirect_error, with_query};
 use super::pages::{self, Problem};
 use super::{cookies, metrics};
 use crate::account::TrustLevel;
+use crate::admin::access::Role;
 use crate::error::AppError;
 use crate::oidc::authorize::AuthorizationRequest;
 use crate::oidc::claims::{IdTokenHint, trust_level};
 use crate::oidc::decision::{
     Decision, Inputs, LevelCheck, Progress, SessionView, decide, required_level,
 };
+use crate::oidc::scope::{self, Scopes};
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::secret::{Secret, random_b64, random_id};
 use crate::state::AppState;
@@ -95,8 +97,23 @@ impl Flow {
             }
             None => false,
         };
+        // Consent is judged on what the code would carry (no role the account lacks).
+        let request = match &self.session {
+            Some(s)
+                if self
+                    .req
+                    .scopes
+                    .iter()
+                    .any(|s| scope::MANAGEMENT.contains(&s)) =>
+            {
+                let mut r = self.req.clone();
+                r.scopes = held_scopes(state, &s.account_id, &self.req.scopes).await?;
+                std::borrow::Cow::Owned(r)
+            }
+            _ => std::borrow::Cow::Borrowed(&self.req),
+        };
         Ok(decide(&Inputs {
-            request: &self.req,
+            request: &request,
             session: view.as_ref(),
             hint_sub: self.hint_sub.as_deref(),
             granted: granted.as_deref(),
@@ -227,6 +244,22 @@ fn expired(flow: &Flow) -> Response {
     )
 }
 
+/// The requested scopes less the management ones (`propusk:*`) the account does not hold:
+/// a portal registered for a role scope can pass it on only to citizens given that role.
+pub async fn held_scopes(
+    state: &AppState,
+    account_id: &str,
+    requested: &Scopes,
+) -> Result<Scopes, AppError> {
+    let mut scopes = requested.clone();
+    if scopes.iter().any(|s| scope::MANAGEMENT.contains(&s)) {
+        let roles = state.store.roles_of(account_id).await?;
+        scopes
+            .retain(|s| Role::from_scope(s).is_none_or(|r| roles.iter().any(|h| h == r.as_str())));
+    }
+    Ok(scopes)
+}
+
 /// Mint the authorization code and send it back (RFC 6749 §4.1.2, RFC 9207 `iss`).
 async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response, AppError> {
     let Some(session) = flow.session.as_ref() else {
@@ -260,7 +293,9 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
         account_id: account.id.clone(),
         session_id: session.id.clone(),
         redirect_uri: flow.req.redirect_uri.clone(),
-        scopes: flow.req.scopes.to_vec(),
+        scopes: held_scopes(state, &account.id, &flow.req.scopes)
+            .await?
+            .into_vec(),
         nonce: flow.req.nonce.clone(),
         code_challenge: flow.req.code_challenge.clone(),
         auth_time: session.auth_time,

@@ -185,7 +185,9 @@ pub async fn consent(
         .await?
         .map(|c| c.scopes)
         .unwrap_or_default();
-    for s in flow.req.scopes.iter().filter(|s| scope::needs_consent(s)) {
+    // Consent only to what the code will carry: not to a role the account lacks.
+    let asked = super::flow::held_scopes(&state, &session.account_id, &flow.req.scopes).await?;
+    for s in asked.iter().filter(|s| scope::needs_consent(s)) {
         if !scopes.iter().any(|g| g == s) {
             scopes.push(s.to_owned());
         }
@@ -350,13 +352,13 @@ async fn consent_page(
         None => String::new(),
     };
     // `phone`/`mobile` and `profile`/`fullname` describe the same data: list it once.
+    // A role scope the account does not hold is dropped from the code: not shown either.
+    let asked = match &flow.session {
+        Some(s) => super::flow::held_scopes(state, &s.account_id, &flow.req.scopes).await?,
+        None => flow.req.scopes.clone(),
+    };
     let mut scopes: Vec<&'static str> = Vec::new();
-    for d in flow
-        .req
-        .scopes
-        .iter()
-        .filter_map(|s| t.scope_description(s))
-    {
+    for d in asked.iter().filter_map(|s| t.scope_description(s)) {
         if !scopes.contains(&d) {
             scopes.push(d);
         }

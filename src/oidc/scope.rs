@@ -24,6 +24,11 @@ pub const SUPPORTED: &[&str] = &[
     "offline_access",
 ];
 
+/// Management scopes (`/admin/v1`): a service account gets them by client credentials;
+/// a citizen gets one in the authorization flow only from a portal registered for it
+/// and only while the account holds the role (`http::flow`, `admin::access::roles_from`).
+pub const MANAGEMENT: &[&str] = &["propusk:admin", "propusk:operator", "propusk:auditor"];
+
 /// Scopes that name a citizen's data and so need the citizen's consent.
 pub fn needs_consent(scope: &str) -> bool {
     scope != "openid"
@@ -34,11 +39,13 @@ pub fn needs_consent(scope: &str) -> bool {
 pub struct Scopes(Vec<String>);
 
 impl Scopes {
-    /// Split on spaces; keep only scopes this provider supports; drop duplicates.
+    /// Split on spaces; keep only scopes this provider supports (citizen data and the
+    /// management roles); drop duplicates.
     pub fn parse_supported(raw: &str) -> Scopes {
         let mut out: Vec<String> = Vec::new();
         for s in raw.split(' ').filter(|s| !s.is_empty()) {
-            if SUPPORTED.contains(&s) && !out.iter().any(|o| o == s) {
+            let known = SUPPORTED.contains(&s) || MANAGEMENT.contains(&s);
+            if known && !out.iter().any(|o| o == s) {
                 out.push(s.to_owned());
             }
         }

@@ -73,7 +73,7 @@ pub struct Texts {
     pub logged_out_heading: &'static str,
     pub logged_out_text: &'static str,
     /// One description per scope in `oidc::scope::SUPPORTED` (a test checks both lists).
-    scopes: [(&'static str, &'static str); 13],
+    scopes: [(&'static str, &'static str); 16],
 }
 
 impl Texts {
@@ -135,6 +135,18 @@ static RU: Texts = Texts {
         ("mobile", "Номер мобильного телефона"),
         ("contacts", "Контакты: телефон и электронная почта"),
         ("offline_access", "Доступ к данным, когда вы не в сети"),
+        (
+            "propusk:admin",
+            "Управление Пропуском от вашего имени: роль администратора",
+        ),
+        (
+            "propusk:operator",
+            "Работа с учётными записями граждан от вашего имени: роль оператора",
+        ),
+        (
+            "propusk:auditor",
+            "Чтение журнала аудита от вашего имени: роль аудитора",
+        ),
     ],
 };
 
@@ -189,6 +201,18 @@ static EN: Texts = Texts {
         (
             "offline_access",
             "Access to your data while you are offline",
+        ),
+        (
+            "propusk:admin",
+            "Administering propusk on your behalf: the administrator role",
+        ),
+        (
+            "propusk:operator",
+            "Working with citizens' accounts on your behalf: the operator role",
+        ),
+        (
+            "propusk:auditor",
+            "Reading the audit journal on your behalf: the auditor role",
         ),
     ],
 };
