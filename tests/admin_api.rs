@@ -80,6 +80,7 @@ async fn citizen_token(app: &TestApp, account: &str, scopes: &[&str]) -> String 
         scope: scopes.join(" "),
         auth_time: Some(now),
         acr: Some("urn:propusk:loa:simplified".into()),
+        gty: None,
     };
     let token = app
         .state

@@ -3,6 +3,7 @@
 
 pub mod certificate;
 pub mod codes;
+pub mod hash_pool;
 pub mod passkey;
 pub mod password;
 pub mod second_factor;

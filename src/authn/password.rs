@@ -1,13 +1,16 @@
-//! Argon2id password hashing, off the async runtime: each hash runs in
-//! `spawn_blocking` while holding a permit of a semaphore sized to the cores, so a
-//! burst of logins queues instead of starving every other request (DESIGN.md §10).
+//! Argon2id password hashing, off the async runtime: every hash runs on the hashing
+//! threads (`hash_pool`: one per core, at a lower priority, with their memory kept), so
+//! a burst of logins queues there instead of starving every other request
+//! (DESIGN.md §10).
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use super::hash_pool::{HashPool, Memory};
+use argon2::password_hash::PasswordHasher as _;
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+use subtle::ConstantTimeEq as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -74,7 +77,7 @@ pub struct PasswordHasher {
 
 struct Inner {
     params: Params,
-    permits: Semaphore,
+    pool: HashPool,
     /// A real hash of a random password, verified when no account matches so that an
     /// unknown login costs the same time as a wrong password.
     dummy: String,
@@ -88,7 +91,8 @@ impl PasswordHasher {
         Ok(Self {
             inner: Arc::new(Inner {
                 params,
-                permits: Semaphore::new(max_parallel.max(1)),
+                pool: HashPool::new(max_parallel.max(1))
+                    .map_err(|e| PasswordError::Join(e.to_string()))?,
                 dummy,
             }),
         })
@@ -97,7 +101,8 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, PasswordError> {
         let pw = password.expose().as_bytes().to_vec();
         let params = self.inner.params.clone();
-        self.run(move || hash_blocking(&params, &pw)).await?
+        self.run(move |memory| hash_with(&params, &pw, memory))
+            .await?
     }
 
     /// Verify against a stored PHC string; `None` (no such account) verifies the dummy
@@ -114,10 +119,10 @@ impl PasswordHasher {
         };
         let current = self.inner.params.clone();
         let matched = self
-            .run(move || -> Result<Option<bool>, PasswordError> {
+            .run(move |memory| -> Result<Option<bool>, PasswordError> {
                 let hash = PasswordHash::new(&target)
                     .map_err(|e| PasswordError::Malformed(e.to_string()))?;
-                let ok = Argon2::default().verify_password(&pw, &hash).is_ok();
+                let ok = verify_with(&hash, &pw, memory)?;
                 Ok(ok.then(|| needs_rehash(&hash, &current)))
             })
             .await??;
@@ -129,25 +134,82 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce() -> T + Send + 'static,
+        f: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
-        let _permit = self
-            .inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| PasswordError::Join(e.to_string()))?;
-        tokio::task::spawn_blocking(f)
+        self.inner
+            .pool
+            .run(f)
             .await
             .map_err(|e| PasswordError::Join(e.to_string()))
     }
 }
 
+/// Without reused memory: only for the dummy hash made once at start-up (its memory is
+/// given back at once, so an idle server stays small).
 fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, PasswordError> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
         .hash_password(password)
         .map(|h| h.to_string())
         .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// A new PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) computed in `memory`; the
+/// same string the crate's `hash_password` makes.
+fn hash_with(
+    params: &Params,
+    password: &[u8],
+    memory: &mut Memory,
+) -> Result<String, PasswordError> {
+    let err = |e: &dyn fmt::Display| PasswordError::Hash(e.to_string());
+    let salt = Salt::generate();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let mut out = vec![0u8; len];
+    argon
+        .hash_password_into_with_memory(
+            password,
+            &salt,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|e| err(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| err(&e))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| err(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Recompute a stored hash with its own algorithm, version, parameters and salt in
+/// `memory`, and compare in constant time.
+fn verify_with(
+    hash: &PasswordHash,
+    password: &[u8],
+    memory: &mut Memory,
+) -> Result<bool, PasswordError> {
+    let bad = |e: &dyn fmt::Display| PasswordError::Malformed(e.to_string());
+    let algorithm = Algorithm::try_from(hash.algorithm.as_str()).map_err(|e| bad(&e))?;
+    let version = match hash.version {
+        Some(v) => Version::try_from(v).map_err(|e| bad(&e))?,
+        None => Version::default(),
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return Err(PasswordError::Malformed("no salt or hash".into()));
+    };
+    let params = Params::try_from(hash).map_err(|e| bad(&e))?;
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(
+            password,
+            salt,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|e| PasswordError::Hash(e.to_string()))?;
+    Ok(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
 }
 
 fn needs_rehash(hash: &PasswordHash, current: &Params) -> bool {

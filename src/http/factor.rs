@@ -39,11 +39,7 @@ pub async fn pending(
     client: Option<&ClientRecord>,
     acr_values: &[String],
 ) -> Result<bool, AppError> {
-    let citizen = state
-        .store
-        .factor_summary(&s.account_id)
-        .await?
-        .require_second_factor;
+    let citizen = state.store.requires_second_factor(&s.account_id).await?;
     let portal = client.is_some_and(|c| c.settings.require_second_factor);
     let req = Requirement::new(citizen, portal, acr_values);
     if !(req.by_citizen || req.by_portal) {

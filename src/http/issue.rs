@@ -6,7 +6,7 @@ use super::metrics;
 use crate::account::TrustLevel;
 use crate::error::AppError;
 use crate::keys::SigningAlg;
-use crate::oidc::claims::{AccessTokenClaims, IdTokenClaims, at_hash};
+use crate::oidc::claims::{AccessTokenClaims, IdTokenClaims, SELF_CONTAINED_GTY, at_hash};
 use crate::oidc::scope::Scopes;
 use crate::secret::{Secret, random_id};
 use crate::state::AppState;
@@ -79,7 +79,10 @@ pub async fn for_user(
         &g.account.id,
         g.scopes,
         Some(g.grant_id),
-        Some((g.auth.auth_time, g.auth.acr)),
+        TokenKind::Citizen {
+            auth_time: g.auth.auth_time,
+            acr: g.auth.acr,
+        },
     )?;
     let id_alg: SigningAlg = g.client.id_token_alg.parse().unwrap_or(SigningAlg::RS256);
     let level = TrustLevel::parse(&g.account.trust_level).unwrap_or(TrustLevel::Simplified);
@@ -147,38 +150,18 @@ pub async fn for_client(
     client: &ClientRecord,
     scopes: &Scopes,
 ) -> Result<Minted, AppError> {
-    let now = state.now();
-    let grant_id = random_id();
     let ttl = Lifetimes::of(state, client);
-    let (access_token, access_row) = access_token(
+    // Self-contained: nothing is written (see `AccessTokenClaims::gty`); `access::check`
+    // judges it by signature, expiry, the portal and the revocation list.
+    let (access_token, _) = access_token(
         state,
         ttl.access,
         &client.id,
         &client.id,
         scopes,
-        Some(&grant_id),
         None,
+        TokenKind::Portal,
     )?;
-    let access_row = AccessTokenRecord {
-        account_id: None,
-        ..access_row
-    };
-    let grant = GrantRecord {
-        id: grant_id,
-        client_id: client.id.clone(),
-        account_id: None,
-        scopes: scopes.to_vec(),
-        created_at: now,
-        revoked_at: None,
-    };
-    state
-        .store
-        .issue_tokens(&TokenIssue {
-            grant: Some(grant),
-            access: access_row,
-            refresh: None,
-        })
-        .await?;
     metrics::tokens_issued("client_credentials");
     Ok(Minted {
         access_token,
@@ -216,6 +199,13 @@ impl Lifetimes {
     }
 }
 
+/// Whose access token: a citizen's (a row, revocable with its grant) or a portal's own
+/// (client credentials, self-contained).
+enum TokenKind<'a> {
+    Citizen { auth_time: i64, acr: &'a str },
+    Portal,
+}
+
 fn access_token(
     state: &AppState,
     ttl: i64,
@@ -223,10 +213,14 @@ fn access_token(
     subject: &str,
     scopes: &Scopes,
     grant_id: Option<&str>,
-    auth: Option<(i64, &str)>,
+    kind: TokenKind<'_>,
 ) -> Result<(String, AccessTokenRecord), AppError> {
     let now = state.now();
     let jti = random_id();
+    let (auth, gty) = match kind {
+        TokenKind::Citizen { auth_time, acr } => (Some((auth_time, acr)), None),
+        TokenKind::Portal => (None, Some(SELF_CONTAINED_GTY.to_owned())),
+    };
     let claims = AccessTokenClaims {
         iss: state.config.issuer.clone(),
         sub: subject.to_owned(),
@@ -238,6 +232,7 @@ fn access_token(
         scope: scopes.joined(),
         auth_time: auth.map(|a| a.0),
         acr: auth.map(|a| a.1.to_owned()),
+        gty,
     };
     let token = state
         .keys()

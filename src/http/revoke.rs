@@ -1,5 +1,6 @@
 //! `POST /revoke` (RFC 7009). Revoking a refresh token revokes its whole grant (the
-//! access tokens issued with it too, §2.1); revoking an access token revokes just it.
+//! access tokens issued with it too, §2.1); revoking an access token revokes just it
+//! (a portal's self-contained client-credentials token goes on the revocation list).
 //! Unknown or already invalid tokens answer 200, as the RFC asks.
 
 use super::client_auth::authenticated_form;
@@ -42,14 +43,26 @@ pub async fn revoke(
         }
         state.store.revoke_grant(&rec.grant_id, now).await?;
         tracing::info!(client = %client.id, "refresh token revoked");
-    } else if let Ok(v) = state.keys().verify::<AccessTokenClaims>(token)
-        && let Some((rec, _)) = state.store.access_token(&v.claims.jti).await?
-    {
-        if rec.client_id != client.id {
-            return Ok(not_yours());
+    } else if let Ok(v) = state.keys().verify::<AccessTokenClaims>(token) {
+        let c = v.claims;
+        if c.is_self_contained() {
+            if c.client_id != client.id {
+                return Ok(not_yours());
+            }
+            if c.exp > now {
+                state
+                    .store
+                    .revoke_self_contained(&c.jti, &c.client_id, c.exp, now)
+                    .await?;
+            }
+            tracing::info!(client = %client.id, "access token revoked");
+        } else if let Some((rec, _)) = state.store.access_token(&c.jti).await? {
+            if rec.client_id != client.id {
+                return Ok(not_yours());
+            }
+            state.store.revoke_access_token(&rec.jti, now).await?;
+            tracing::info!(client = %client.id, "access token revoked");
         }
-        state.store.revoke_access_token(&rec.jti, now).await?;
-        tracing::info!(client = %client.id, "access token revoked");
     }
     Ok(no_store(StatusCode::OK.into_response()))
 }

@@ -50,6 +50,22 @@ pub struct AccessTokenClaims {
     pub auth_time: Option<UnixTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// `client_credentials` on a portal's own token: such a token is self-contained (no
+    /// row is written when it is issued; revoking it records its `jti`), so the busiest
+    /// grant costs no database write. Citizens' tokens carry no `gty` and have a row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gty: Option<String>,
+}
+
+/// The grant type named in a self-contained access token's `gty` claim.
+pub const SELF_CONTAINED_GTY: &str = "client_credentials";
+
+impl AccessTokenClaims {
+    /// A portal's own token (client credentials): live by its signature and expiry, its
+    /// portal still enabled, and its `jti` not revoked.
+    pub fn is_self_contained(&self) -> bool {
+        self.gty.as_deref() == Some(SELF_CONTAINED_GTY)
+    }
 }
 
 /// The parts of an `id_token_hint` that matter; `aud` may be a string or a list.

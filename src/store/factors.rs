@@ -166,6 +166,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The citizen's own "always ask for a second factor" setting (one query: the
+    /// authorization flow asks this at every request, the factor counts only the pages).
+    pub async fn requires_second_factor(&self, account_id: &str) -> Result<bool, StoreError> {
+        let require: Option<(i64,)> =
+            sqlx::query_as("SELECT require_second_factor FROM accounts WHERE id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(require.is_some_and(|r| r.0 != 0))
+    }
+
     pub async fn factor_summary(&self, account_id: &str) -> Result<FactorSummary, StoreError> {
         let totp: (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM totp_factors WHERE account_id = $1 AND confirmed_at IS NOT NULL",
@@ -184,16 +195,11 @@ impl Store {
                 .bind(account_id)
                 .fetch_one(&self.pool)
                 .await?;
-        let require: Option<(i64,)> =
-            sqlx::query_as("SELECT require_second_factor FROM accounts WHERE id = $1")
-                .bind(account_id)
-                .fetch_optional(&self.pool)
-                .await?;
         Ok(FactorSummary {
             totp: totp.0 > 0,
             recovery_codes_left: codes.0,
             passkeys: passkeys.0,
-            require_second_factor: require.is_some_and(|r| r.0 != 0),
+            require_second_factor: self.requires_second_factor(account_id).await?,
         })
     }
 

@@ -14,6 +14,7 @@ impl Store {
             "DELETE FROM interactions WHERE expires_at <= $1",
             "DELETE FROM authorization_codes WHERE expires_at <= $1",
             "DELETE FROM access_tokens WHERE expires_at <= $1",
+            "DELETE FROM revoked_tokens WHERE expires_at <= $1",
             "DELETE FROM refresh_tokens WHERE expires_at <= $1",
             "DELETE FROM one_time_codes WHERE expires_at <= $1",
             "DELETE FROM trusted_devices WHERE expires_at <= $1",
