@@ -559,402 +559,17 @@ static CATALOG: &[(&str, &str, &str)] = &[
         "Второй фактор не настроен и нет подтверждённого контакта. Обратитесь в центр обслуживания.",
         "No second factor is set up and there is no confirmed contact. Please visit a service centre.",
     ),
-    (
-        "security_title",
-        "Безопасность — Пропуск",
-        "Security — Propusk",
-    ),
-    ("security_heading", "Безопасность входа", "Login security"),
-    (
-        "security_link",
-        "Безопасность: второй фактор, резервные коды",
-        "Security: second factor, recovery codes",
-    ),
-    (
-        "back_to_cabinet",
-        "← В личный кабинет",
-        "← Back to the cabinet",
-    ),
-    (
-        "totp_heading",
-        "Приложение-аутентификатор (TOTP)",
-        "Authenticator app (TOTP)",
-    ),
-    ("totp_on", "Подключено.", "Set up."),
-    ("totp_off", "Не подключено.", "Not set up."),
-    ("totp_add", "Подключить приложение", "Set up an app"),
-    (
-        "totp_scan",
-        "Отсканируйте QR-код в приложении (Яндекс Ключ, Google Authenticator и др.) или введите ключ вручную.",
-        "Scan the QR code with your app (Google Authenticator, Yandex Key, …) or enter the key by hand.",
-    ),
-    ("totp_secret", "Ключ:", "Key:"),
-    ("totp_first_code", "Код из приложения", "Code from the app"),
-    ("totp_confirm", "Подтвердить", "Confirm"),
-    ("totp_remove", "Отключить приложение", "Remove the app"),
-    ("totp_added", "Приложение подключено.", "The app is set up."),
-    (
-        "totp_removed",
-        "Приложение отключено.",
-        "The app was removed.",
-    ),
-    (
-        "totp_exists",
-        "Приложение уже подключено: сначала отключите его.",
-        "An app is already set up: remove it first.",
-    ),
-    (
-        "password_to_confirm",
-        "Пароль для подтверждения",
-        "Your password, to confirm",
-    ),
-    ("recovery_heading", "Резервные коды", "Recovery codes"),
-    (
-        "recovery_once",
-        "Сохраните эти коды: они показываются один раз, каждый действует один раз.",
-        "Save these codes: they are shown once and each works once.",
-    ),
-    (
-        "recovery_left",
-        "Осталось неиспользованных кодов:",
-        "Unused codes left:",
-    ),
-    (
-        "recovery_generate",
-        "Создать новые коды (старые перестанут действовать)",
-        "Generate new codes (the old ones stop working)",
-    ),
-    (
-        "require_heading",
-        "Второй фактор при каждом входе",
-        "A second factor at every login",
-    ),
-    (
-        "require_on",
-        "Включено: при входе всегда нужен второй фактор (кроме доверенных браузеров).",
-        "On: every login needs a second factor (except in trusted browsers).",
-    ),
-    ("require_off", "Выключено.", "Off."),
-    ("require_turn_on", "Включить", "Turn on"),
-    ("require_turn_off", "Выключить", "Turn off"),
-    ("require_saved", "Настройка сохранена.", "Saved."),
-    ("ev_login", "Вход по паролю", "Login with password"),
-    (
-        "ev_login_failed",
-        "Неудачная попытка входа",
-        "Failed login attempt",
-    ),
-    (
-        "ev_account_locked",
-        "Вход заблокирован после неверных попыток",
-        "Login locked after wrong attempts",
-    ),
-    (
-        "ev_second_factor",
-        "Второй фактор подтверждён",
-        "Second factor passed",
-    ),
-    (
-        "ev_second_factor_failed",
-        "Неверный второй фактор",
-        "Wrong second factor",
-    ),
-    (
-        "ev_factor_added",
-        "Подключён второй фактор",
-        "Second factor added",
-    ),
-    (
-        "ev_factor_removed",
-        "Отключён второй фактор",
-        "Second factor removed",
-    ),
-    (
-        "ev_recovery_codes_generated",
-        "Созданы резервные коды",
-        "Recovery codes generated",
-    ),
-    (
-        "ev_second_factor_policy",
-        "Изменена настройка второго фактора",
-        "Second-factor setting changed",
-    ),
-    (
-        "passkeys_title",
-        "Ключи доступа — Пропуск",
-        "Passkeys — Propusk",
-    ),
-    ("passkeys_heading", "Ключи доступа (passkeys)", "Passkeys"),
-    (
-        "passkeys_link",
-        "Ключи доступа: вход по отпечатку, лицу или PIN-коду устройства",
-        "Passkeys: log in with your device's fingerprint, face or PIN",
-    ),
-    (
-        "back_to_security",
-        "← К настройкам безопасности",
-        "← Back to login security",
-    ),
-    (
-        "passkeys_sub",
-        "Ключ доступа хранится на телефоне, компьютере или электронном ключе и подтверждается отпечатком, лицом или PIN-кодом. Им можно подтверждать вход вместо кода и входить без пароля.",
-        "A passkey lives on your phone, computer or security key and is unlocked with your fingerprint, face or PIN. Use it to confirm a login instead of a code, or to log in without a password.",
-    ),
-    (
-        "passkeys_none",
-        "Ключей доступа пока нет.",
-        "No passkeys yet.",
-    ),
-    ("passkey_created_at", "Добавлен", "Added"),
-    ("passkey_last_used", "последний вход", "last used"),
-    ("passkey_remove", "Удалить ключ", "Remove the passkey"),
-    (
-        "passkey_add_heading",
-        "Добавить ключ доступа",
-        "Add a passkey",
-    ),
-    ("passkey_name_label", "Название", "Name"),
-    (
-        "passkey_name_hint",
-        "Чтобы отличать ключи, например «Телефон» или «Рабочий ноутбук»",
-        "To tell your passkeys apart, e.g. \"Phone\" or \"Work laptop\"",
-    ),
-    ("passkey_default_name", "Ключ доступа", "Passkey"),
-    ("passkey_add", "Создать ключ доступа", "Create a passkey"),
-    (
-        "passkey_added",
-        "Ключ доступа добавлен.",
-        "The passkey was added.",
-    ),
-    (
-        "passkey_removed",
-        "Ключ доступа удалён.",
-        "The passkey was removed.",
-    ),
-    (
-        "passkey_exists",
-        "Этот ключ доступа уже зарегистрирован.",
-        "This passkey is already registered.",
-    ),
-    (
-        "passkey_not_found",
-        "Такого ключа доступа нет.",
-        "There is no such passkey.",
-    ),
-    (
-        "passkey_needs_js",
-        "Для ключей доступа нужен JavaScript: браузер обращается к ключу через WebAuthn.",
-        "Passkeys need JavaScript: the browser talks to the passkey through WebAuthn.",
-    ),
-    (
-        "passkey_unsupported",
-        "Этот браузер не поддерживает ключи доступа.",
-        "This browser does not support passkeys.",
-    ),
-    (
-        "passkey_cancelled",
-        "Операция с ключом доступа отменена или не удалась. Попробуйте ещё раз.",
-        "The passkey operation was cancelled or failed. Please try again.",
-    ),
-    (
-        "passkey_unavailable",
-        "Ключи доступа недоступны на этом сервере: адрес сервиса должен быть доменным именем.",
-        "Passkeys are not available on this server: the service address must be a domain name.",
-    ),
-    (
-        "passkey_refused",
-        "Ключ доступа не подошёл.",
-        "The passkey was not accepted.",
-    ),
-    (
-        "passkey_expired",
-        "Время ожидания истекло. Попробуйте ещё раз.",
-        "This attempt has expired. Please try again.",
-    ),
-    (
-        "passkey_none_registered",
-        "Для учётной записи нет ключей доступа.",
-        "The account has no passkeys.",
-    ),
-    (
-        "passkey_continue",
-        "Продолжить с ключом доступа",
-        "Continue with a passkey",
-    ),
-    (
-        "passkey_login",
-        "Войти с ключом доступа (passkey)",
-        "Log in with a passkey",
-    ),
-    (
-        "passkey_login_heading",
-        "Вход с ключом доступа",
-        "Log in with a passkey",
-    ),
-    (
-        "passkey_login_sub",
-        "Введите телефон, email или СНИЛС и подтвердите вход ключом доступа — пароль не нужен.",
-        "Enter your phone, e-mail or SNILS and confirm with your passkey — no password needed.",
-    ),
-    (
-        "passkey_factor_heading",
-        "Подтвердите вход ключом доступа",
-        "Confirm with your passkey",
-    ),
-    (
-        "passkey_factor_sub",
-        "Браузер попросит приложить палец, посмотреть в камеру или ввести PIN-код устройства.",
-        "Your browser will ask for your fingerprint, face or device PIN.",
-    ),
-    (
-        "passkey_back_password",
-        "← Войти по паролю",
-        "← Log in with a password",
-    ),
-    (
-        "passkey_back_factor",
-        "← Другие способы подтверждения",
-        "← Other ways to confirm",
-    ),
-    (
-        "ev_passkey_login",
-        "Вход с ключом доступа",
-        "Login with a passkey",
-    ),
-    (
-        "ev_passkey_login_failed",
-        "Неудачная попытка входа с ключом доступа",
-        "Failed login with a passkey",
-    ),
-    // Rate limits, sessions and devices, password change (issue 5).
-    ("rate_heading", "Слишком много попыток", "Too many attempts"),
-    (
-        "rate_login",
-        "Слишком много попыток входа: вход временно заблокирован.",
-        "Too many login attempts: logging in is blocked for a while.",
-    ),
-    (
-        "rate_code",
-        "Слишком много запросов кода.",
-        "Too many code requests.",
-    ),
-    (
-        "rate_register",
-        "Слишком много регистраций с этого адреса или на этот контакт.",
-        "Too many sign-ups from this address or for this contact.",
-    ),
-    (
-        "rate_recover",
-        "Слишком много попыток восстановления доступа.",
-        "Too many access recovery attempts.",
-    ),
-    (
-        "rate_wait",
-        "Повторите через {} с.",
-        "Please try again in {} s.",
-    ),
-    ("device_unknown", "Неизвестное устройство", "Unknown device"),
-    ("amr_pwd", "пароль", "password"),
-    ("amr_otp", "одноразовый код", "one-time code"),
-    ("amr_sms", "код по SMS", "SMS code"),
-    ("amr_email", "код по почте", "e-mail code"),
-    ("amr_passkey", "ключ доступа", "passkey"),
-    (
-        "amr_signature",
-        "электронная подпись",
-        "electronic signature",
-    ),
-    (
-        "sessions_title",
-        "Сеансы и устройства — Пропуск",
-        "Sessions and devices — Propusk",
-    ),
-    (
-        "sessions_heading",
-        "Сеансы и устройства",
-        "Sessions and devices",
-    ),
-    ("sessions_active", "Активные сеансы", "Active sessions"),
-    ("session_current", "это устройство", "this device"),
-    ("session_started", "вход", "logged in"),
-    ("session_last_seen", "активность", "last active"),
-    ("session_end", "Завершить сеанс", "End this session"),
-    (
-        "sessions_end_others",
-        "Завершить все другие сеансы",
-        "End all other sessions",
-    ),
-    (
-        "sessions_link",
-        "Сеансы, устройства, история входов и пароль",
-        "Sessions, devices, login history and password",
-    ),
-    (
-        "flash_session_ended",
-        "Сеанс завершён.",
-        "The session was ended.",
-    ),
-    (
-        "flash_sessions_ended",
-        "Все другие сеансы завершены.",
-        "All other sessions were ended.",
-    ),
-    ("login_history_heading", "История входов", "Login history"),
-    (
-        "password_change_title",
-        "Смена пароля — Пропуск",
-        "Change password — Propusk",
-    ),
-    ("password_change_heading", "Смена пароля", "Change password"),
-    (
-        "password_change_link",
-        "Сменить пароль",
-        "Change the password",
-    ),
-    (
-        "back_to_sessions",
-        "← К сеансам и устройствам",
-        "← Back to sessions and devices",
-    ),
-    ("current_password", "Текущий пароль", "Current password"),
-    (
-        "password_change_note",
-        "После смены пароля все другие сеансы завершатся.",
-        "Changing the password ends all your other sessions.",
-    ),
-    (
-        "password_change_submit",
-        "Сменить пароль",
-        "Change the password",
-    ),
-    (
-        "err_current_password",
-        "Текущий пароль введён неверно.",
-        "The current password is wrong.",
-    ),
-    (
-        "err_password_same",
-        "Новый пароль должен отличаться от текущего.",
-        "The new password must differ from the current one.",
-    ),
-    ("ev_password_changed", "Пароль изменён", "Password changed"),
-    (
-        "ev_password_change_failed",
-        "Неверный текущий пароль при смене пароля",
-        "Wrong current password when changing the password",
-    ),
-    ("ev_sessions_ended", "Завершены сеансы", "Sessions ended"),
-    (
-        "ev_new_device",
-        "Вход с нового устройства",
-        "Login from a new device",
-    ),
 ];
+
+/// Every table: the account pages here, the security pages in `catalog_security.rs`.
+fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    CATALOG.iter().chain(super::catalog_security::SECURITY)
+}
 
 impl Locale {
     /// The text for `key`; the key itself if it is missing (a unit test prevents that).
     pub fn t(&self, key: &str) -> &'static str {
-        match CATALOG.iter().find(|(k, _, _)| *k == key) {
+        match entries().find(|(k, _, _)| *k == key) {
             Some((_, ru, en)) => match self {
                 Locale::Ru => ru,
                 Locale::En => en,
@@ -968,7 +583,7 @@ impl Locale {
 }
 
 pub fn has_key(key: &str) -> bool {
-    CATALOG.iter().any(|(k, _, _)| *k == key)
+    entries().any(|(k, _, _)| *k == key)
 }
 
 #[cfg(test)]
@@ -982,7 +597,9 @@ mod tests {
         let mut sources = Vec::new();
         for dir in ["templates", "src/http", "src/http/account", "src/views"] {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                if entry.path().ends_with("catalog.rs") {
+                if entry.path().ends_with("catalog.rs")
+                    || entry.path().ends_with("catalog_security.rs")
+                {
                     continue;
                 }
                 if let Ok(text) = std::fs::read_to_string(entry.path()) {
@@ -1001,7 +618,7 @@ mod tests {
         }
         assert!(missing.is_empty(), "missing texts: {missing:?}");
         let mut seen = std::collections::HashSet::new();
-        for (k, ru, en) in CATALOG {
+        for (k, ru, en) in entries() {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!ru.is_empty() && !en.is_empty(), "{k} is empty");
         }
