@@ -5,8 +5,9 @@ use super::records::{AccountRecord, LoginKey};
 use super::{Store, StoreError};
 use crate::clock::UnixTime;
 
+/// An `accounts` row as sqlx reads it (also used by the operators' search).
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     id: String,
     family_name: String,
     given_name: String,

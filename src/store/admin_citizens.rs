@@ -1,6 +1,7 @@
 //! Queries the management API needs about citizens: a paged search by identifier or
 //! name, the lockout counters, and ending sessions with their audit event.
 
+use super::accounts::Row;
 use super::audit::{self, AuditEvent};
 use super::records::{AccountRecord, LoginKey};
 use super::{Store, StoreError};
@@ -12,45 +13,6 @@ pub enum AccountFilter {
     AnyLogin(Vec<LoginKey>),
     /// The full name contains one of these spellings of a word.
     NameContains(Vec<String>),
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    family_name: String,
-    given_name: String,
-    middle_name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    snils: Option<String>,
-    phone_verified: i64,
-    email_verified: i64,
-    password_hash: Option<String>,
-    trust_level: String,
-    status: String,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<Row> for AccountRecord {
-    fn from(r: Row) -> Self {
-        AccountRecord {
-            id: r.id,
-            family_name: r.family_name,
-            given_name: r.given_name,
-            middle_name: r.middle_name,
-            phone: r.phone,
-            email: r.email,
-            snils: r.snils,
-            phone_verified: r.phone_verified != 0,
-            email_verified: r.email_verified != 0,
-            password_hash: r.password_hash,
-            trust_level: r.trust_level,
-            status: r.status,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 /// `(failed_logins, locked_until, failed_factors, factors_locked_until)`.
