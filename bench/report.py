@@ -197,7 +197,8 @@ def main():
         w("## Password login against the hashing bound")
         w("")
         w(f"Argon2id m={argon['memory_kib']} KiB, t={argon['iterations']}, p={argon['parallelism']} "
-          f"(propusk's defaults): one hash takes {argon['hash_ms']:.1f} ms on one core here, so the bound "
+          f"(propusk's defaults): one hash takes {argon['hash_ms']:.1f} ms on one core here (the argon2 crate "
+          f"hashing into memory it reuses, as propusk's hashing threads do), so the bound "
           f"is {argon['cores']} cores ÷ {argon['hash_ms']:.1f} ms = **{argon['bound_per_s']:.1f} logins/s** "
           f"(all cores hashing at once measured {argon['all_cores_hashes_per_s']:.1f} hashes/s).")
         w("")

@@ -1,7 +1,7 @@
-//! The threads that run Argon2id. As many as the cores, each at a lower scheduling
-//! priority (nice 10), so a storm of login attempts takes only the CPU that token,
-//! discovery and page requests leave over: they preempt the hashing and keep their
-//! latency. Each thread keeps its Argon2 memory (19 MiB at the defaults) between hashes
+//! The threads that run Argon2id. As many as the cores, each at the lowest scheduling
+//! class (SCHED_IDLE on Linux, nice 10 elsewhere), so a storm of login attempts takes
+//! only the CPU that token, discovery and page requests leave over: they preempt the
+//! hashing and keep their latency. Each thread keeps its Argon2 memory (19 MiB at the defaults) between hashes
 //! instead of allocating and faulting it in every time (measured: 12.4 ms a hash instead
 //! of 15.2 ms here), and gives it back after a minute without work.
 
@@ -11,9 +11,9 @@ use std::time::Duration;
 
 /// How long an idle thread keeps its memory.
 const KEEP_MEMORY: Duration = Duration::from_secs(60);
-/// The niceness of a hashing thread (0 is normal, 19 the lowest; thread-priority maps
-/// its 0–99 scale linearly onto -20..19, so 22 is nice 10): low enough that other work
-/// goes first, high enough that logins still progress on a machine busy with requests.
+/// Where SCHED_IDLE is missing, the niceness of a hashing thread (0 is normal, 19 the
+/// lowest; thread-priority maps its 0–99 scale linearly onto -20..19, so 22 is nice 10).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 const PRIORITY: u8 = 22;
 
 type Job = Box<dyn FnOnce(&mut Memory) + Send>;
@@ -75,15 +75,7 @@ impl HashPool {
 }
 
 fn work(queue: &flume::Receiver<Job>) {
-    let lowered = thread_priority::ThreadPriorityValue::try_from(PRIORITY)
-        .map_err(|e| e.to_string())
-        .and_then(|v| {
-            thread_priority::set_current_thread_priority(
-                thread_priority::ThreadPriority::Crossplatform(v),
-            )
-            .map_err(|e| format!("{e:?}"))
-        });
-    if let Err(e) = lowered {
+    if let Err(e) = lower_priority() {
         tracing::warn!(error = %e, "could not lower the priority of a hashing thread");
     }
     let mut memory = Memory::default();
@@ -102,25 +94,56 @@ fn work(queue: &flume::Receiver<Job>) {
     }
 }
 
+/// On Linux, SCHED_IDLE: the thread runs only on a core nothing else wants, and a
+/// request that wakes up takes the core at once. Nice 10 was not enough: the kernel
+/// lets a running task finish its time slice (EEVDF's run-to-parity), so a token
+/// request waited up to a few milliseconds behind a hash (p99 1.0 → 4.3 ms in a login
+/// storm, `bench/results/2026-12-02T1017Z.md`). The price: on a machine saturated by
+/// other requests, logins wait for them; a login storm can no longer slow the rest.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn lower_priority() -> Result<(), String> {
+    use thread_priority::unix::{
+        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id,
+    };
+    set_thread_priority_and_policy(
+        thread_native_id(),
+        thread_priority::ThreadPriority::Min,
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+    )
+    .map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn lower_priority() -> Result<(), String> {
+    let value =
+        thread_priority::ThreadPriorityValue::try_from(PRIORITY).map_err(|e| e.to_string())?;
+    thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Crossplatform(
+        value,
+    ))
+    .map_err(|e| format!("{e:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// This thread's niceness: field 19 of /proc/thread-self/stat.
-    fn own_nice() -> i64 {
+    /// This thread's scheduling policy: field 41 of /proc/thread-self/stat
+    /// (5 is SCHED_IDLE).
+    fn own_policy() -> i64 {
         let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
         let after = &stat[stat.rfind(')').unwrap() + 2..];
-        after.split(' ').nth(16).unwrap().parse().unwrap()
+        after.split(' ').nth(38).unwrap().parse().unwrap()
     }
 
     #[tokio::test]
     async fn jobs_run_on_low_priority_threads_that_keep_their_memory() {
         let pool = HashPool::new(1).unwrap();
-        let (nice, first) = pool
-            .run(|m| (own_nice(), m.blocks(8).as_ptr() as usize))
+        let (policy, first) = pool
+            .run(|m| (own_policy(), m.blocks(8).as_ptr() as usize))
             .await
             .unwrap();
-        assert_eq!(nice, 10);
+        assert_eq!(policy, 5, "SCHED_IDLE");
         let again = pool.run(|m| m.blocks(8).as_ptr() as usize).await.unwrap();
         assert_eq!(first, again, "the same memory is used again");
         assert_eq!(pool.run(|m| m.blocks(4).len()).await.unwrap(), 4);

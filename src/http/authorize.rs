@@ -84,10 +84,12 @@ pub async fn authorize(
         None => None,
     };
     let session = session::current(&state, &jar).await?;
+    let account = flow::session_account(&state, session.as_ref()).await?;
     let flow = Flow {
         req,
         client,
         session,
+        account,
         hint_sub,
         interaction: None,
         trust_token: super::cookies::value(&jar, super::factor::TRUST_COOKIE).map(str::to_owned),

@@ -18,7 +18,9 @@ use crate::oidc::scope::{self, Scopes};
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::secret::{Secret, random_b64, random_id};
 use crate::state::AppState;
-use crate::store::records::{ClientRecord, CodeRecord, InteractionRecord, SessionRecord};
+use crate::store::records::{
+    AccountRecord, ClientRecord, CodeRecord, InteractionRecord, SessionRecord,
+};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -29,6 +31,8 @@ pub struct Flow {
     pub req: AuthorizationRequest,
     pub client: ClientRecord,
     pub session: Option<SessionRecord>,
+    /// The session's account, read once for the whole request (decide and issue).
+    pub account: Option<AccountRecord>,
     pub hint_sub: Option<String>,
     /// The parked interaction, once there is one.
     pub interaction: Option<InteractionRecord>,
@@ -73,17 +77,10 @@ impl Flow {
             account_id: s.account_id.clone(),
             auth_time: s.auth_time,
         });
-        let level = match &self.session {
-            Some(s) => state
-                .store
-                .account(&s.account_id)
-                .await?
-                .map(|a| LevelCheck {
-                    current: trust_level(&a),
-                    required: self.required_level(),
-                }),
-            None => None,
-        };
+        let level = self.account.as_ref().map(|a| LevelCheck {
+            current: trust_level(a),
+            required: self.required_level(),
+        });
         let factor_pending = match &self.session {
             Some(s) => {
                 super::factor::pending(
@@ -267,8 +264,7 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
         let err = OAuthError::new(ErrorCode::LoginRequired, "no session");
         return Ok(flow.fail(state, &err));
     };
-    let account = state.store.account(&session.account_id).await?;
-    let Some(account) = account.filter(|a| a.status == "active") else {
+    let Some(account) = flow.account.as_ref().filter(|a| a.status == "active") else {
         let err = OAuthError::new(ErrorCode::LoginRequired, "the account is not available");
         return Ok(flow.fail(state, &err));
     };
@@ -351,12 +347,25 @@ pub async fn load(
         None => None,
     };
     let session = super::session::current(state, jar).await?;
+    let account = session_account(state, session.as_ref()).await?;
     Ok(Ok(Flow {
         req,
         client,
         session,
+        account,
         hint_sub,
         interaction: Some(record),
         trust_token: cookies::value(jar, super::factor::TRUST_COOKIE).map(str::to_owned),
     }))
+}
+
+/// The account of the browser's session (`None` without a session).
+pub async fn session_account(
+    state: &AppState,
+    session: Option<&SessionRecord>,
+) -> Result<Option<AccountRecord>, AppError> {
+    Ok(match session {
+        Some(s) => state.store.account(&s.account_id).await?,
+        None => None,
+    })
 }

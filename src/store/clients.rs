@@ -4,6 +4,8 @@ use super::codec::flag;
 use super::codec::{list, parse_list};
 use super::records::{ClientRecord, ClientSettings};
 use super::{Store, StoreError};
+use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -94,6 +96,7 @@ impl Store {
         .bind(flag(c.settings.enabled))
         .execute(&self.pool)
         .await?;
+        self.clients.forget(&c.id);
         Ok(())
     }
 
@@ -124,6 +127,7 @@ impl Store {
         .bind(flag(c.settings.enabled))
         .execute(&self.pool)
         .await?;
+        self.clients.forget(&c.id);
         Ok(done.rows_affected() == 1)
     }
 
@@ -136,8 +140,24 @@ impl Store {
     }
 
     /// A portal the protocol endpoints may serve: a disabled one counts as unknown.
+    /// Served from memory for up to a second after it was read (`client_cache`).
     pub async fn active_client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
-        Ok(self.client(id).await?.filter(|c| c.settings.enabled))
+        let asked = Instant::now();
+        let client = match self.clients.get(id, asked) {
+            Some(c) => c,
+            None => {
+                let Some(c) = self.client(id).await? else {
+                    return Ok(None);
+                };
+                let c = Arc::new(c);
+                self.clients.put(Arc::clone(&c), asked);
+                c
+            }
+        };
+        Ok(client
+            .settings
+            .enabled
+            .then(|| ClientRecord::clone(&client)))
     }
 
     pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
@@ -165,6 +185,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.clients.forget(id);
         Ok(gone.rows_affected() > 0)
     }
 }

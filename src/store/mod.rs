@@ -12,6 +12,7 @@ pub mod admin_citizens;
 pub mod admin_journal;
 pub mod audit;
 pub mod certificates;
+mod client_cache;
 mod clients;
 mod codec;
 pub mod codes;
@@ -41,6 +42,8 @@ pub use records::*;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Portals read by the protocol endpoints, shared by every clone of the store.
+    clients: std::sync::Arc<client_cache::ClientCache>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +171,11 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            clients: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
