@@ -4,7 +4,6 @@
 //! (DESIGN.md §10).
 
 use super::hash_pool::{HashPool, Memory};
-use argon2::password_hash::PasswordHasher as _;
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use serde::{Deserialize, Serialize};
@@ -78,8 +77,10 @@ pub struct PasswordHasher {
 struct Inner {
     params: Params,
     pool: HashPool,
-    /// A real hash of a random password, verified when no account matches so that an
-    /// unknown login costs the same time as a wrong password.
+    /// A PHC string with the configured parameters, a random salt and a random output,
+    /// verified when no account matches so that an unknown login costs the same time
+    /// as a wrong password (the verification computes the full hash and compares; no
+    /// password matches random output).
     dummy: String,
 }
 
@@ -87,7 +88,7 @@ impl PasswordHasher {
     pub fn new(p: Argon2Params, max_parallel: usize) -> Result<Self, PasswordError> {
         let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
             .map_err(|e| PasswordError::Params(e.to_string()))?;
-        let dummy = hash_blocking(&params, crate::secret::random_b64(16).as_bytes())?;
+        let dummy = dummy_phc(&params)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 params,
@@ -144,13 +145,25 @@ impl PasswordHasher {
     }
 }
 
-/// Without reused memory: only for the dummy hash made once at start-up (its memory is
-/// given back at once, so an idle server stays small).
-fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, PasswordError> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(password)
-        .map(|h| h.to_string())
-        .map_err(|e| PasswordError::Hash(e.to_string()))
+/// The dummy: made without hashing, so start-up neither waits for Argon2 nor leaves its
+/// memory (19 MiB at the defaults) with the allocator of an idle server.
+fn dummy_phc(params: &Params) -> Result<String, PasswordError> {
+    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let mut out = vec![0u8; len];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut out);
+    phc(params, Salt::generate(), &out)
+}
+
+fn phc(params: &Params, salt: Salt, out: &[u8]) -> Result<String, PasswordError> {
+    let err = |e: &dyn fmt::Display| PasswordError::Hash(e.to_string());
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| err(&e))?,
+        salt: Some(salt),
+        hash: Some(Output::new(out).map_err(|e| err(&e))?),
+    };
+    Ok(phc.to_string())
 }
 
 /// A new PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) computed in `memory`; the
@@ -173,14 +186,7 @@ fn hash_with(
             memory.blocks(params.block_count()),
         )
         .map_err(|e| err(&e))?;
-    let phc = PasswordHash {
-        algorithm: Algorithm::Argon2id.ident(),
-        version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(params).map_err(|e| err(&e))?,
-        salt: Some(salt),
-        hash: Some(Output::new(&out).map_err(|e| err(&e))?),
-    };
-    Ok(phc.to_string())
+    phc(params, salt, &out)
 }
 
 /// Recompute a stored hash with its own algorithm, version, parameters and salt in
@@ -271,6 +277,20 @@ mod tests {
                 .await
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_dummy_has_the_configured_parameters_and_a_fresh_salt() {
+        let a = PasswordHasher::new(small(), 1).unwrap();
+        let b = PasswordHasher::new(small(), 1).unwrap();
+        let dummy = PasswordHash::new(&a.inner.dummy).unwrap();
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        assert!(
+            !needs_rehash(&dummy, &a.inner.params),
+            "same cost as a real hash"
+        );
+        assert_eq!(dummy.hash.map(|h| h.len()), Some(32));
+        assert_ne!(a.inner.dummy, b.inner.dummy);
     }
 
     #[tokio::test]
