@@ -3,11 +3,6 @@
 use clap::Parser as _;
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: most requests are short and allocation-heavy
-/// (headers, JSON, futures), and the allocator was their largest single cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = propusk::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
