@@ -268,7 +268,7 @@ async fn issue(state: &AppState, jar: CookieJar, flow: Flow) -> Result<Response,
         let err = OAuthError::new(ErrorCode::LoginRequired, "the account is not available");
         return Ok(flow.fail(state, &err));
     };
-    let level = trust_level(&account);
+    let level = trust_level(account);
     let required = flow.required_level();
     if level < required {
         let err = OAuthError::new(

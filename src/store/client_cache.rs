@@ -65,6 +65,10 @@ impl ClientCache {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "ages of cache entries, not the time of day"
+)]
 mod tests {
     use super::*;
     use crate::store::records::ClientSettings;

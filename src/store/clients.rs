@@ -142,6 +142,10 @@ impl Store {
     /// A portal the protocol endpoints may serve: a disabled one counts as unknown.
     /// Served from memory for up to a second after it was read (`client_cache`).
     pub async fn active_client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the monotonic age of a cache entry, not the time of day"
+        )]
         let asked = Instant::now();
         let client = match self.clients.get(id, asked) {
             Some(c) => c,
