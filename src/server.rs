@@ -18,12 +18,24 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// aws-lc seeds its random generator from a jitter-entropy source on first use: 0.42
+/// billion instructions (callgrind), a few hundred milliseconds here, which landed in
+/// the first token request after start-up. Seed it while starting instead.
+fn seed_signing_rng() -> anyhow::Result<()> {
+    use aws_lc_rs::rand::SecureRandom as _;
+    let mut probe = [0u8; 16];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut probe)
+        .map_err(|_| anyhow::anyhow!("the signing key's random generator is unavailable"))
+}
+
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     install_crypto_provider();
     let store = open_store(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state =
         AppState::new(config.clone(), store, clock).context("building application state")?;
+    seed_signing_rng()?;
     spawn_housekeeping(state.clone());
     spawn_key_reload(state.clone());
     crate::verify::runner::spawn(state.clone());
