@@ -84,7 +84,7 @@ pub async fn authorize(
         None => None,
     };
     let session = session::current(&state, &jar).await?;
-    let account = flow::session_account(&state, session.as_ref()).await?;
+    let account = flow::account_of(&state, session.as_ref()).await?;
     let flow = Flow {
         req,
         client,

@@ -347,7 +347,7 @@ pub async fn load(
         None => None,
     };
     let session = super::session::current(state, jar).await?;
-    let account = session_account(state, session.as_ref()).await?;
+    let account = account_of(state, session.as_ref()).await?;
     Ok(Ok(Flow {
         req,
         client,
@@ -360,7 +360,7 @@ pub async fn load(
 }
 
 /// The account of the browser's session (`None` without a session).
-pub async fn session_account(
+pub async fn account_of(
     state: &AppState,
     session: Option<&SessionRecord>,
 ) -> Result<Option<AccountRecord>, AppError> {

@@ -49,9 +49,15 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     // Install the metrics recorder before the first request is counted.
     let _ = metrics::handle();
-    Router::new()
+    // Answers made from memory alone: a hang-up cannot leave anything in them half-done,
+    // so they run without a task of their own (its spawn and the hand-over between
+    // threads were a measurable share of such short requests).
+    let from_memory = Router::new()
         .route(paths::DISCOVERY, get(meta::discovery))
         .route(paths::JWKS, get(meta::jwks))
+        .route("/assets/password.js", get(assets::password_js))
+        .route("/assets/passkey.js", get(assets::passkey_js));
+    let with_work = Router::new()
         .route(
             paths::AUTHORIZE,
             get(authorize::authorize).post(authorize::authorize),
@@ -183,8 +189,6 @@ pub fn router(state: AppState) -> Router {
             "/interaction/{uid}/login/passkey/finish",
             post(passkey_login::interaction_finish),
         )
-        .route("/assets/password.js", get(assets::password_js))
-        .route("/assets/passkey.js", get(assets::passkey_js))
         .route("/healthz", get(meta::healthz))
         .route("/metrics", get(meta::metrics_text))
         // Only routes added above are limited; the table of which is in rate_limit/.
@@ -193,40 +197,33 @@ pub fn router(state: AppState) -> Router {
             rate_limit::enforce,
         ))
         .merge(admin::router())
+        .layer(middleware::from_fn(run_to_completion));
+    from_memory
+        .merge(with_work)
         .layer(middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(middleware::from_fn(complete_and_secure))
+        .layer(middleware::from_fn(secure_headers))
         .with_state(state)
 }
 
-/// Answers made from memory alone (discovery, JWKS, the page scripts): nothing in them
-/// can be left half-done by a hang-up, so they skip the task of their own, whose spawn
-/// and hand-over between threads were a measurable share of such short requests.
-fn memory_only(req: &Request) -> bool {
-    req.method() == axum::http::Method::GET
-        && matches!(
-            req.uri().path(),
-            paths::DISCOVERY | paths::JWKS | "/assets/password.js" | "/assets/passkey.js"
-        )
+/// The request runs on a task of its own, so a client that hangs up does not cancel a
+/// handler halfway (between two statements of a transaction, a pooled connection would
+/// go back to the pool still inside it).
+async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
-/// The outermost layer. The request runs on a task of its own, so a client that hangs
-/// up does not cancel a handler halfway (between two statements of a transaction, a
-/// pooled connection would go back to the pool still inside it). Then the headers every
-/// response carries; pages set their own, tighter CSP first.
-async fn complete_and_secure(req: Request, next: Next) -> Response {
-    let mut resp = if memory_only(&req) {
-        next.run(req).await
-    } else {
-        match tokio::spawn(next.run(req)).await {
-            Ok(resp) => resp,
-            Err(e) => {
-                tracing::error!(error = %e, "request task failed");
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        }
-    };
+/// The outermost layer: the headers every response carries; pages set their own,
+/// tighter CSP first.
+async fn secure_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(

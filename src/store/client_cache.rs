@@ -86,14 +86,7 @@ mod tests {
             id_token_alg: "ES256".to_owned(),
             min_trust_level: "simplified".to_owned(),
             created_at: 0,
-            settings: ClientSettings {
-                backchannel_logout_uri: None,
-                require_second_factor: false,
-                access_token_ttl: None,
-                id_token_ttl: None,
-                refresh_token_ttl: None,
-                enabled: true,
-            },
+            settings: ClientSettings::default(),
         })
     }
 

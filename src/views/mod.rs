@@ -5,6 +5,7 @@
 
 mod account_pages;
 mod catalog;
+mod catalog_errors;
 mod catalog_security;
 mod i18n;
 mod pages;
