@@ -305,9 +305,14 @@ fn scenario_name(s: Kind) -> &'static str {
     }
 }
 
-/// A browser that keeps cookies and looks at every redirect itself.
+/// A browser that keeps cookies and looks at every redirect itself. Every server here is
+/// plain HTTP on loopback: no root certificates (goose builds reqwest with TLS, and a
+/// client that loads the system's roots spends ~5 ms of CPU on it, once a cold-browser
+/// login) and no proxy lookup.
 fn browser(jar: Option<Arc<reqwest::cookie::Jar>>) -> reqwest::ClientBuilder {
     let b = reqwest::Client::builder()
+        .tls_certs_only(std::iter::empty())
+        .no_proxy()
         .redirect(Policy::none())
         .pool_max_idle_per_host(1)
         .timeout(Duration::from_secs(60));
