@@ -52,10 +52,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         let server = axum_server::bind(addr)
             .acceptor(CertAcceptor::new(rustls))
             .handle(handle.clone())
-            .serve(
-                app.clone()
-                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            );
+            .serve(crate::http::with_peer(app.clone()));
         tokio::spawn(async move {
             if let Err(e) = server.await {
                 tracing::error!(error = %e, "certificate listener stopped");
@@ -67,7 +64,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(listen = %config.listen, issuer = %config.issuer, "propusk listening (plain HTTP)");
             axum_server::bind(config.listen)
                 .handle(handle)
-                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .serve(crate::http::with_peer(app))
                 .await
                 .context("serving")?;
         }
@@ -81,7 +78,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(listen = %config.listen, issuer = %config.issuer, "propusk listening (TLS)");
             axum_server::bind_rustls(config.listen, rustls)
                 .handle(handle)
-                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .serve(crate::http::with_peer(app))
                 .await
                 .context("serving")?;
         }

@@ -326,7 +326,7 @@ async fn a_qualified_certificate_over_mutual_tls_confirms_the_identity() {
             axum_server::from_tcp(listener)
                 .unwrap()
                 .acceptor(propusk::server::CertAcceptor::new(rustls))
-                .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .serve(propusk::http::with_peer(router))
                 .await
                 .unwrap();
         });

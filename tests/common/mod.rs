@@ -88,12 +88,9 @@ pub async fn spawn_with(db: db::TestDb, tweak: &dyn Fn(&mut Config)) -> TestApp 
     tokio::spawn(async move {
         // Connect info: the certificate login trusts a proxy header only from a
         // configured address.
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        axum::serve(listener, propusk::http::with_peer(app))
+            .await
+            .unwrap();
     });
     let secret = Secret::generate();
     let t = TestApp {
