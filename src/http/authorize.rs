@@ -84,12 +84,13 @@ pub async fn authorize(
         None => None,
     };
     let session = session::current(&state, &jar).await?;
-    let account = flow::account_of(&state, session.as_ref()).await?;
+    let (account, citizen_requires_factor) = flow::account_of(&state, session.as_ref()).await?;
     let flow = Flow {
         req,
         client,
         session,
         account,
+        citizen_requires_factor,
         hint_sub,
         interaction: None,
         trust_token: super::cookies::value(&jar, super::factor::TRUST_COOKIE).map(str::to_owned),

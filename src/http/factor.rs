@@ -40,6 +40,18 @@ pub async fn pending(
     acr_values: &[String],
 ) -> Result<bool, AppError> {
     let citizen = state.store.requires_second_factor(&s.account_id).await?;
+    pending_given(state, trust_token, s, client, acr_values, citizen).await
+}
+
+/// `pending` with the citizen's own setting already read (with the account).
+pub async fn pending_given(
+    state: &AppState,
+    trust_token: Option<&str>,
+    s: &SessionRecord,
+    client: Option<&ClientRecord>,
+    acr_values: &[String],
+    citizen: bool,
+) -> Result<bool, AppError> {
     let portal = client.is_some_and(|c| c.settings.require_second_factor);
     let req = Requirement::new(citizen, portal, acr_values);
     if !(req.by_citizen || req.by_portal) {

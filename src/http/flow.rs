@@ -33,6 +33,8 @@ pub struct Flow {
     pub session: Option<SessionRecord>,
     /// The session's account, read once for the whole request (decide and issue).
     pub account: Option<AccountRecord>,
+    /// The citizen's own "always ask for a second factor" setting, read with the account.
+    pub citizen_requires_factor: bool,
     pub hint_sub: Option<String>,
     /// The parked interaction, once there is one.
     pub interaction: Option<InteractionRecord>,
@@ -83,12 +85,13 @@ impl Flow {
         });
         let factor_pending = match &self.session {
             Some(s) => {
-                super::factor::pending(
+                super::factor::pending_given(
                     state,
                     self.trust_token.as_deref(),
                     s,
                     Some(&self.client),
                     &self.req.acr_values,
+                    self.citizen_requires_factor,
                 )
                 .await?
             }
@@ -347,25 +350,30 @@ pub async fn load(
         None => None,
     };
     let session = super::session::current(state, jar).await?;
-    let account = account_of(state, session.as_ref()).await?;
+    let (account, citizen_requires_factor) = account_of(state, session.as_ref()).await?;
     Ok(Ok(Flow {
         req,
         client,
         session,
         account,
+        citizen_requires_factor,
         hint_sub,
         interaction: Some(record),
         trust_token: cookies::value(jar, super::factor::TRUST_COOKIE).map(str::to_owned),
     }))
 }
 
-/// The account of the browser's session (`None` without a session).
+/// The account of the browser's session (`None` without a session) and the citizen's
+/// second-factor setting (`false` without one).
 pub async fn account_of(
     state: &AppState,
     session: Option<&SessionRecord>,
-) -> Result<Option<AccountRecord>, AppError> {
+) -> Result<(Option<AccountRecord>, bool), AppError> {
     Ok(match session {
-        Some(s) => state.store.account(&s.account_id).await?,
-        None => None,
+        Some(s) => match state.store.account_with_factor_rule(&s.account_id).await? {
+            Some((account, rule)) => (Some(account), rule),
+            None => (None, false),
+        },
+        None => (None, false),
     })
 }

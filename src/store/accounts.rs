@@ -99,6 +99,29 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// The account with the citizen's "always ask for a second factor" setting, in one
+    /// query: the authorization flow needs both at every request.
+    pub async fn account_with_factor_rule(
+        &self,
+        id: &str,
+    ) -> Result<Option<(AccountRecord, bool)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct WithRule {
+            #[sqlx(flatten)]
+            account: Row,
+            require_second_factor: i64,
+        }
+        let row: Option<WithRule> = sqlx::query_as(concat!(
+            "SELECT id, family_name, given_name, middle_name, phone, email, snils, phone_verified, ",
+            "email_verified, password_hash, trust_level, status, created_at, updated_at, ",
+            "require_second_factor FROM accounts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.account.into(), r.require_second_factor != 0)))
+    }
+
     pub async fn account_by_login(
         &self,
         key: &LoginKey,
