@@ -70,6 +70,7 @@ pub(super) async fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<(
 
 impl Store {
     pub async fn append_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         let mut conn = self.pool.acquire().await?;
         append(&mut conn, e).await
     }

@@ -6,8 +6,7 @@ use super::records::{
 };
 use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 #[derive(sqlx::FromRow)]
 struct CodeRow {
@@ -397,33 +396,6 @@ impl Store {
         task.await
             .map_err(|e| StoreError::Database(format!("issuing tokens: {e}")))?
             .map_err(StoreError::from)
-    }
-
-    /// SQLite allows one writer at a time, and a writer that finds the database locked
-    /// sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) before it tries again. The
-    /// token writes of this module queue here instead, in arrival order, so under load
-    /// they neither sleep nor fail. One gate per database file; none for PostgreSQL.
-    async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        type Gates = std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
-        static GATES: LazyLock<Gates> = LazyLock::new(Default::default);
-        if self.backend != Backend::Sqlite {
-            return None;
-        }
-        let gate = {
-            let url = self.pool.connect_options();
-            let mut gates = GATES
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match gates.get(url.database_url.as_str()) {
-                Some(g) => Arc::clone(g),
-                None => Arc::clone(
-                    gates
-                        .entry(url.database_url.as_str().to_owned())
-                        .or_default(),
-                ),
-            }
-        };
-        Some(gate.lock_owned().await)
     }
 
     pub async fn grant(&self, id: &str) -> Result<Option<GrantRecord>, StoreError> {

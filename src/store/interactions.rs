@@ -33,6 +33,7 @@ impl From<Row> for InteractionRecord {
 
 impl Store {
     pub async fn insert_interaction(&self, i: &InteractionRecord) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO interactions (id, binding_hash, csrf_token, request_json, login_json, consent_given, \
              created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -66,6 +67,7 @@ impl Store {
         id: &str,
         login_json: &str,
     ) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query("UPDATE interactions SET login_json = $1 WHERE id = $2")
             .bind(login_json)
             .bind(id)
@@ -87,6 +89,7 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<InteractionRecord>, StoreError> {
+        let _gate = self.write_gate().await;
         let row: Option<Row> = sqlx::query_as(
             "DELETE FROM interactions WHERE id = $1 RETURNING id, binding_hash, csrf_token, request_json, \
              login_json, consent_given, created_at, expires_at",

@@ -40,6 +40,7 @@ impl Store {
         max: i64,
         now: UnixTime,
     ) -> Result<Reservation, StoreError> {
+        let _gate = self.write_gate().await;
         let (n, until) = counter.columns();
         // An expired lock starts a fresh count.
         let sql = format!(
@@ -76,6 +77,7 @@ impl Store {
         account_id: &str,
         counter: Counter,
     ) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         let (n, until) = counter.columns();
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE accounts SET {n} = 0, {until} = NULL WHERE id = $1"
@@ -97,6 +99,7 @@ impl Store {
         seconds: i64,
         now: UnixTime,
     ) -> Result<bool, StoreError> {
+        let _gate = self.write_gate().await;
         if attempt < max {
             return Ok(false);
         }

@@ -193,6 +193,38 @@ impl Store {
         self.backend
     }
 
+    /// SQLite allows one writer at a time, and a writer that finds the database locked
+    /// sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) before it tries again. The
+    /// writes of a login and an authorization flow (tokens, codes, sessions,
+    /// interactions, the lockout counters, the audit journal) queue here instead, in
+    /// arrival order, so under load they neither sleep nor fail. One gate per database
+    /// file and process (another process still meets SQLite's busy handler); none for
+    /// PostgreSQL.
+    pub(super) async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        type Gates = std::sync::Mutex<
+            std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>,
+        >;
+        static GATES: std::sync::LazyLock<Gates> = std::sync::LazyLock::new(Default::default);
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let gate = {
+            let url = self.pool.connect_options();
+            let mut gates = GATES
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match gates.get(url.database_url.as_str()) {
+                Some(g) => std::sync::Arc::clone(g),
+                None => std::sync::Arc::clone(
+                    gates
+                        .entry(url.database_url.as_str().to_owned())
+                        .or_default(),
+                ),
+            }
+        };
+        Some(gate.lock_owned().await)
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

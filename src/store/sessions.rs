@@ -55,6 +55,7 @@ impl Store {
         s: &SessionRecord,
         secret_hash: &str,
     ) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO sessions (id, secret_hash, account_id, auth_time, amr, acr, created_at, last_seen_at, \
              expires_at, ended_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -110,6 +111,7 @@ impl Store {
     }
 
     pub async fn touch_session(&self, id: &str, now: UnixTime) -> Result<(), StoreError> {
+        let _gate = self.write_gate().await;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
             .bind(now)
             .bind(id)
