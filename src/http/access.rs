@@ -6,12 +6,14 @@
 use crate::error::AppError;
 use crate::oidc::claims::AccessTokenClaims;
 use crate::state::AppState;
-use crate::store::records::AccessTokenRecord;
+use crate::store::records::{AccessTokenRecord, AccountRecord};
 
 pub enum AccessCheck {
     Active {
         claims: Box<AccessTokenClaims>,
         record: Box<AccessTokenRecord>,
+        /// The token's account as read with the token (none for a portal's own token).
+        account: Option<Box<AccountRecord>>,
     },
     Inactive(&'static str),
 }
@@ -35,15 +37,16 @@ pub async fn check(state: &AppState, token: &str) -> Result<AccessCheck, AppErro
     if claims.is_self_contained() {
         return self_contained(state, claims).await;
     }
-    let Some((record, grant)) = state.store.access_token(&claims.jti).await? else {
+    let Some(found) = state.store.access_token_with_account(&claims.jti).await? else {
         return Ok(AccessCheck::Inactive("the access token is unknown"));
     };
-    if record.revoked_at.is_some() || grant.is_some_and(|g| g.revoked_at.is_some()) {
+    if found.token.revoked_at.is_some() || found.grant.is_some_and(|g| g.revoked_at.is_some()) {
         return Ok(AccessCheck::Inactive("the access token was revoked"));
     }
     Ok(AccessCheck::Active {
         claims: Box::new(claims),
-        record: Box::new(record),
+        record: Box::new(found.token),
+        account: found.account.map(Box::new),
     })
 }
 
@@ -80,5 +83,6 @@ async fn self_contained(
     Ok(AccessCheck::Active {
         claims: Box::new(claims),
         record: Box::new(record),
+        account: None,
     })
 }

@@ -25,8 +25,12 @@ pub async fn userinfo(
         Ok(None) => return Ok(bearer_error(None)),
         Err(e) => return Ok(bearer_error(Some(&e))),
     };
-    let (claims, record) = match access::check(&state, &token).await? {
-        AccessCheck::Active { claims, record } => (claims, record),
+    let (claims, record, account) = match access::check(&state, &token).await? {
+        AccessCheck::Active {
+            claims,
+            record,
+            account,
+        } => (claims, record, account),
         AccessCheck::Inactive(why) => {
             return Ok(bearer_error(Some(&OAuthError::invalid_token(why))));
         }
@@ -39,10 +43,9 @@ pub async fn userinfo(
         );
         return Ok(bearer_error(Some(&e)));
     }
-    let account = match record.account_id.as_deref() {
-        Some(id) if id == claims.sub => state.store.account(id).await?,
-        _ => None,
-    };
+    // The account was read with the token; it must be the token's subject.
+    let account =
+        account.filter(|a| a.id == claims.sub && record.account_id.as_deref() == Some(&a.id));
     let Some(account) = account.filter(|a| a.status == "active") else {
         return Ok(bearer_error(Some(&OAuthError::invalid_token(
             "the account is not available",

@@ -45,6 +45,47 @@ impl From<Row> for AccountRecord {
     }
 }
 
+/// An account read beside another row (LEFT JOIN, columns prefixed `u_`): every column
+/// may be NULL when there is no account.
+#[derive(sqlx::FromRow)]
+pub(super) struct JoinedAccount {
+    u_id: Option<String>,
+    u_family_name: Option<String>,
+    u_given_name: Option<String>,
+    u_middle_name: Option<String>,
+    u_phone: Option<String>,
+    u_email: Option<String>,
+    u_snils: Option<String>,
+    u_phone_verified: Option<i64>,
+    u_email_verified: Option<i64>,
+    u_password_hash: Option<String>,
+    u_trust_level: Option<String>,
+    u_status: Option<String>,
+    u_created_at: Option<i64>,
+    u_updated_at: Option<i64>,
+}
+
+impl JoinedAccount {
+    pub(super) fn into_record(self) -> Option<AccountRecord> {
+        Some(AccountRecord {
+            id: self.u_id?,
+            family_name: self.u_family_name?,
+            given_name: self.u_given_name?,
+            middle_name: self.u_middle_name,
+            phone: self.u_phone,
+            email: self.u_email,
+            snils: self.u_snils,
+            phone_verified: self.u_phone_verified? != 0,
+            email_verified: self.u_email_verified? != 0,
+            password_hash: self.u_password_hash,
+            trust_level: self.u_trust_level?,
+            status: self.u_status?,
+            created_at: self.u_created_at?,
+            updated_at: self.u_updated_at?,
+        })
+    }
+}
+
 /// `SELECT <every column> FROM accounts WHERE …` as a `&'static str` (sqlx 0.9 takes
 /// static SQL, which keeps input out of statements).
 macro_rules! select_accounts {

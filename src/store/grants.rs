@@ -2,7 +2,8 @@
 
 use super::codec::{list, parse_list};
 use super::records::{
-    AccessTokenRecord, CodeRecord, CodeUse, GrantRecord, RefreshTokenRecord, RefreshUse, TokenIssue,
+    AccessTokenRecord, AccessWithAccount, CodeRecord, CodeUse, GrantRecord, RefreshTokenRecord,
+    RefreshUse, TokenIssue,
 };
 use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
@@ -509,6 +510,45 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some((row.token.try_into()?, row.grant.into_record()?)))
+    }
+
+    /// The access token with its grant and its account, in one query (userinfo needs all
+    /// three for every request).
+    pub async fn access_token_with_account(
+        &self,
+        jti: &str,
+    ) -> Result<Option<AccessWithAccount>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            token: AccessRow,
+            #[sqlx(flatten)]
+            grant: JoinedGrant,
+            #[sqlx(flatten)]
+            account: super::accounts::JoinedAccount,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT a.jti, a.grant_id, a.client_id, a.account_id, a.scopes, a.created_at, a.expires_at, \
+             a.revoked_at, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
+             g.scopes AS g_scopes, g.created_at AS g_created_at, g.revoked_at AS g_revoked_at, \
+             u.id AS u_id, u.family_name AS u_family_name, u.given_name AS u_given_name, \
+             u.middle_name AS u_middle_name, u.phone AS u_phone, u.email AS u_email, \
+             u.snils AS u_snils, u.phone_verified AS u_phone_verified, \
+             u.email_verified AS u_email_verified, u.password_hash AS u_password_hash, \
+             u.trust_level AS u_trust_level, u.status AS u_status, u.created_at AS u_created_at, \
+             u.updated_at AS u_updated_at \
+             FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id \
+             LEFT JOIN accounts u ON u.id = a.account_id WHERE a.jti = $1",
+        )
+        .bind(jti)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(AccessWithAccount {
+            token: row.token.try_into()?,
+            grant: row.grant.into_record()?,
+            account: row.account.into_record(),
+        }))
     }
 
     pub async fn revoke_access_token(&self, jti: &str, now: UnixTime) -> Result<(), StoreError> {

@@ -224,3 +224,12 @@ pub struct TokenIssue {
     pub access: AccessTokenRecord,
     pub refresh: Option<RefreshTokenRecord>,
 }
+
+/// An access token row with its grant and its account, read together (either may be
+/// missing: a grant or account removed since).
+#[derive(Debug, Clone)]
+pub struct AccessWithAccount {
+    pub token: AccessTokenRecord,
+    pub grant: Option<GrantRecord>,
+    pub account: Option<AccountRecord>,
+}
