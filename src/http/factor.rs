@@ -31,20 +31,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub const TRUST_COOKIE: &str = "propusk_trusted";
 
-/// Whether this session still owes a second factor.
+/// Whether this session still owes a second factor. `citizen` is the citizen's own
+/// "always ask" setting (the authorization flow reads it with the account).
 pub async fn pending(
-    state: &AppState,
-    trust_token: Option<&str>,
-    s: &SessionRecord,
-    client: Option<&ClientRecord>,
-    acr_values: &[String],
-) -> Result<bool, AppError> {
-    let citizen = state.store.requires_second_factor(&s.account_id).await?;
-    pending_given(state, trust_token, s, client, acr_values, citizen).await
-}
-
-/// `pending` with the citizen's own setting already read (with the account).
-pub async fn pending_given(
     state: &AppState,
     trust_token: Option<&str>,
     s: &SessionRecord,

@@ -85,7 +85,7 @@ impl Flow {
         });
         let factor_pending = match &self.session {
             Some(s) => {
-                super::factor::pending_given(
+                super::factor::pending(
                     state,
                     self.trust_token.as_deref(),
                     s,

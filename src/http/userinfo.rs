@@ -43,10 +43,10 @@ pub async fn userinfo(
         );
         return Ok(bearer_error(Some(&e)));
     }
-    // The account was read with the token; it must be the token's subject.
-    let account =
-        account.filter(|a| a.id == claims.sub && record.account_id.as_deref() == Some(&a.id));
-    let Some(account) = account.filter(|a| a.status == "active") else {
+    // The account was read with the token; it must be the token's subject, and active.
+    let Some(account) = account.filter(|a| {
+        a.id == claims.sub && record.account_id.as_deref() == Some(&a.id) && a.status == "active"
+    }) else {
         return Ok(bearer_error(Some(&OAuthError::invalid_token(
             "the account is not available",
         ))));

@@ -90,9 +90,15 @@ impl JoinedAccount {
 /// static SQL, which keeps input out of statements).
 macro_rules! select_accounts {
     ($rest:literal) => {
+        select_accounts!(with "", $rest)
+    };
+    // Further columns after the account's own (", col, …").
+    (with $more:literal, $rest:literal) => {
         concat!(
             "SELECT id, family_name, given_name, middle_name, phone, email, snils, phone_verified, ",
-            "email_verified, password_hash, trust_level, status, created_at, updated_at FROM accounts ",
+            "email_verified, password_hash, trust_level, status, created_at, updated_at",
+            $more,
+            " FROM accounts ",
             $rest
         )
     };
@@ -152,10 +158,9 @@ impl Store {
             account: Row,
             require_second_factor: i64,
         }
-        let row: Option<WithRule> = sqlx::query_as(concat!(
-            "SELECT id, family_name, given_name, middle_name, phone, email, snils, phone_verified, ",
-            "email_verified, password_hash, trust_level, status, created_at, updated_at, ",
-            "require_second_factor FROM accounts WHERE id = $1"
+        let row: Option<WithRule> = sqlx::query_as(select_accounts!(
+            with ", require_second_factor",
+            "WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)

@@ -190,14 +190,6 @@ impl RefreshWithGrant {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct AccessWithGrant {
-    #[sqlx(flatten)]
-    token: AccessRow,
-    #[sqlx(flatten)]
-    grant: JoinedGrant,
-}
-
 /// One column of the refresh token's grant, as a scalar subquery in RETURNING.
 macro_rules! grant_subquery {
     ($column:literal, $alias:literal) => {
@@ -494,26 +486,19 @@ impl Store {
         row.map(RefreshWithGrant::split).transpose()
     }
 
-    /// The access token with its grant, in one query.
+    /// The access token with its grant.
     pub async fn access_token(
         &self,
         jti: &str,
     ) -> Result<Option<(AccessTokenRecord, Option<GrantRecord>)>, StoreError> {
-        let row: Option<AccessWithGrant> = sqlx::query_as(
-            "SELECT a.jti, a.grant_id, a.client_id, a.account_id, a.scopes, a.created_at, a.expires_at, \
-             a.revoked_at, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
-             g.scopes AS g_scopes, g.created_at AS g_created_at, g.revoked_at AS g_revoked_at \
-             FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = $1",
-        )
-        .bind(jti)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some((row.token.try_into()?, row.grant.into_record()?)))
+        Ok(self
+            .access_token_with_account(jti)
+            .await?
+            .map(|found| (found.token, found.grant)))
     }
 
     /// The access token with its grant and its account, in one query (userinfo needs all
-    /// three for every request).
+    /// three for every request; revocation, only the first two).
     pub async fn access_token_with_account(
         &self,
         jti: &str,

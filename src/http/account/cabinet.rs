@@ -58,7 +58,8 @@ pub async fn signed_in(
         return Ok(None);
     };
     let trust = crate::http::cookies::value(jar, crate::http::factor::TRUST_COOKIE);
-    if crate::http::factor::pending(state, trust, &s, None, &[]).await? {
+    let citizen = state.store.requires_second_factor(&s.account_id).await?;
+    if crate::http::factor::pending(state, trust, &s, None, &[], citizen).await? {
         return Ok(None);
     }
     Ok(Some(account))
