@@ -106,6 +106,7 @@ async fn citizen_token(app: &TestApp, account: &str, scopes: &[&str]) -> String 
                 created_at: now,
                 expires_at: now + 300,
                 revoked_at: None,
+                token_hash: None,
             },
             refresh: None,
         })

@@ -4,6 +4,7 @@
 
 mod common;
 
+use base64::Engine as _;
 use common::*;
 use serde_json::Value;
 
@@ -149,6 +150,30 @@ async fn userinfo_demands_a_valid_bearer_token() {
         assert_eq!(info["name"], "Иванов Иван Иванович");
         assert_eq!(info["snils"], "112-233-445 95");
         assert!(info.get("email").is_none());
+        // A token is accepted as the bytes it was issued as: the same jti with a payload
+        // widened to `email`, or the issued payload under another signature, is refused.
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+        claims["scope"] = Value::from("openid profile snils email");
+        let widened = format!(
+            "{}.{}.{}",
+            parts[0],
+            b64.encode(serde_json::to_vec(&claims).unwrap()),
+            parts[2]
+        );
+        let mut sig = b64.decode(parts[2]).unwrap();
+        sig[10] ^= 1;
+        let resigned = format!("{}.{}.{}", parts[0], parts[1], b64.encode(sig));
+        for forged in [widened, resigned] {
+            let r = c
+                .get(app.url("/userinfo"))
+                .bearer_auth(&forged)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{forged}");
+        }
         // An ID token is not an access token.
         let id = c
             .get(app.url("/userinfo"))

@@ -88,6 +88,7 @@ fn issue(grant: &str, jti: &str, refresh: Option<&str>, new_grant: bool) -> Toke
             created_at: 100,
             expires_at: 700,
             revoked_at: None,
+            token_hash: None,
         },
         refresh: refresh.map(|h| RefreshTokenRecord {
             token_hash: h.into(),
@@ -233,6 +234,25 @@ async fn sessions_end_once() {
             s.session_by_secret("secret-hash").await.unwrap().unwrap(),
             rec
         );
+        // The same row with its account and the citizen's second-factor setting.
+        let (with, account) = s
+            .session_with_account("secret-hash")
+            .await
+            .unwrap()
+            .unwrap();
+        let account = account.expect("the session's account comes with it");
+        assert_eq!(
+            (
+                with,
+                account.0.id.as_str(),
+                account.0.phone.as_deref(),
+                account.1
+            ),
+            (rec.clone(), "a1", Some("+79123456789"), false),
+            "[{}]",
+            db.backend
+        );
+        assert!(s.session_with_account("other").await.unwrap().is_none());
         s.touch_session("s1", 150).await.unwrap();
         assert_eq!(s.session("s1").await.unwrap().unwrap().last_seen_at, 150);
         assert!(s.end_session("s1", 200).await.unwrap());
@@ -306,6 +326,24 @@ async fn a_code_is_consumed_exactly_once_even_in_parallel() {
             s.consume_code("nope", 121).await.unwrap(),
             CodeUse::NotFound
         );
+        // The exchange reads the code's account in the same statement, and only when it
+        // consumed the code.
+        s.insert_code(&code("c3", "g3")).await.unwrap();
+        let (used, account) = s.consume_code_with_account("c3", 120).await.unwrap();
+        assert!(matches!(used, CodeUse::Consumed(_)), "[{}]", db.backend);
+        let account = account.expect("the code's account");
+        assert_eq!(
+            (
+                account.id.as_str(),
+                account.email.as_deref(),
+                account.status.as_str()
+            ),
+            ("a1", Some("a@b.ru"), "active"),
+            "[{}]",
+            db.backend
+        );
+        let (again, none) = s.consume_code_with_account("c3", 121).await.unwrap();
+        assert!(matches!(again, CodeUse::Replayed(_)) && none.is_none());
 
         s.insert_code(&code("c2", "g2")).await.unwrap();
         let (a, b, c) = tokio::join!(

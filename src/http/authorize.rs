@@ -4,7 +4,6 @@ use super::flow::{self, Flow};
 use super::oauth_response::redirect_error;
 use super::pages::{self, Problem};
 use super::params::query_or_form;
-use super::session;
 use crate::error::AppError;
 use crate::oidc::authorize::{PageError, check_redirect_uri, parse_request};
 use crate::state::AppState;
@@ -83,8 +82,7 @@ pub async fn authorize(
         },
         None => None,
     };
-    let session = session::current(&state, &jar).await?;
-    let (account, citizen_requires_factor) = flow::account_of(&state, session.as_ref()).await?;
+    let (session, account, citizen_requires_factor) = flow::citizen(&state, &jar).await?;
     let flow = Flow {
         req,
         client,

@@ -349,8 +349,7 @@ pub async fn load(
         Some(h) => verify_hint(state, h, Some(&client.id)).ok().map(|c| c.sub),
         None => None,
     };
-    let session = super::session::current(state, jar).await?;
-    let (account, citizen_requires_factor) = account_of(state, session.as_ref()).await?;
+    let (session, account, citizen_requires_factor) = citizen(state, jar).await?;
     Ok(Ok(Flow {
         req,
         client,
@@ -363,17 +362,17 @@ pub async fn load(
     }))
 }
 
-/// The account of the browser's session (`None` without a session) and the citizen's
-/// second-factor setting (`false` without one).
-pub async fn account_of(
+/// The browser's live session, its account (`None` without a session) and the citizen's
+/// second-factor setting (`false` without one), read in one query.
+pub async fn citizen(
     state: &AppState,
-    session: Option<&SessionRecord>,
-) -> Result<(Option<AccountRecord>, bool), AppError> {
-    Ok(match session {
-        Some(s) => match state.store.account_with_factor_rule(&s.account_id).await? {
-            Some((account, rule)) => (Some(account), rule),
-            None => (None, false),
+    jar: &CookieJar,
+) -> Result<(Option<SessionRecord>, Option<AccountRecord>, bool), AppError> {
+    Ok(
+        match super::session::current_with_account(state, jar).await? {
+            Some((s, Some((account, rule)))) => (Some(s), Some(account), rule),
+            Some((s, None)) => (Some(s), None, false),
+            None => (None, None, false),
         },
-        None => (None, false),
-    })
+    )
 }

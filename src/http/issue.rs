@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::keys::SigningAlg;
 use crate::oidc::claims::{AccessTokenClaims, IdTokenClaims, SELF_CONTAINED_GTY, at_hash};
 use crate::oidc::scope::Scopes;
-use crate::secret::{Secret, random_id};
+use crate::secret::{Secret, hash_token, random_id};
 use crate::state::AppState;
 use crate::store::records::{
     AccessTokenRecord, AccountRecord, ClientRecord, GrantRecord, RefreshTokenRecord, TokenIssue,
@@ -246,6 +246,8 @@ fn access_token(
         created_at: now,
         expires_at: now + ttl,
         revoked_at: None,
+        // Only a citizen's token has a row; a portal's own is judged by its signature.
+        token_hash: auth.map(|_| hash_token(&token)),
     };
     Ok((token, row))
 }

@@ -6,7 +6,7 @@ use super::cookies;
 use crate::error::AppError;
 use crate::secret::{Secret, hash_token, random_id};
 use crate::state::AppState;
-use crate::store::records::SessionRecord;
+use crate::store::records::{AccountRecord, SessionRecord};
 use axum_extra::extract::cookie::CookieJar;
 
 /// The live session of this browser, if any. Touches `last_seen_at`.
@@ -14,9 +14,34 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> Result<Option<Session
     let Some(secret) = cookies::value(jar, cookies::SESSION) else {
         return Ok(None);
     };
-    let Some(s) = state.store.session_by_secret(&hash_token(secret)).await? else {
+    let found = state.store.session_by_secret(&hash_token(secret)).await?;
+    keep_if_live(state, found).await
+}
+
+/// `current` with the session's account and the citizen's second-factor setting, read
+/// in the same query.
+pub async fn current_with_account(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Option<(SessionRecord, Option<(AccountRecord, bool)>)>, AppError> {
+    let Some(secret) = cookies::value(jar, cookies::SESSION) else {
         return Ok(None);
     };
+    let Some((s, account)) = state
+        .store
+        .session_with_account(&hash_token(secret))
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(keep_if_live(state, Some(s)).await?.map(|s| (s, account)))
+}
+
+async fn keep_if_live(
+    state: &AppState,
+    found: Option<SessionRecord>,
+) -> Result<Option<SessionRecord>, AppError> {
+    let Some(s) = found else { return Ok(None) };
     let now = state.now();
     if !is_live(state, &s, now) {
         return Ok(None);

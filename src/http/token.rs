@@ -87,7 +87,11 @@ async fn exchange_code(
     verifier: Option<&str>,
 ) -> Result<Result<Minted, OAuthError>, AppError> {
     let now = state.now();
-    let rec = match state.store.consume_code(&hash_token(code), now).await? {
+    let (found, account) = state
+        .store
+        .consume_code_with_account(&hash_token(code), now)
+        .await?;
+    let rec = match found {
         CodeUse::Consumed(rec) => rec,
         CodeUse::Replayed(rec) => {
             // A replayed code may be stolen: revoke what the first exchange issued.
@@ -129,7 +133,7 @@ async fn exchange_code(
         }
         (None, None) => {}
     }
-    let Some(account) = active_account(state, &rec.account_id).await? else {
+    let Some(account) = account.filter(is_active) else {
         return Ok(Err(OAuthError::invalid_grant(
             "the account is not available",
         )));
@@ -273,9 +277,10 @@ async fn client_credentials(
 }
 
 async fn active_account(state: &AppState, id: &str) -> Result<Option<AccountRecord>, AppError> {
-    Ok(state
-        .store
-        .account(id)
-        .await?
-        .filter(|a| a.status == "active"))
+    Ok(state.store.account(id).await?.filter(is_active))
+}
+
+/// Tokens go only to an active account (not blocked, not deleted).
+fn is_active(account: &AccountRecord) -> bool {
+    account.status == "active"
 }

@@ -86,18 +86,28 @@ impl JoinedAccount {
     }
 }
 
+/// Every column of an account joined as `u` (`u.id AS u_id, …`), for `JoinedAccount`.
+macro_rules! joined_account_columns {
+    () => {
+        concat!(
+            "u.id AS u_id, u.family_name AS u_family_name, u.given_name AS u_given_name, ",
+            "u.middle_name AS u_middle_name, u.phone AS u_phone, u.email AS u_email, ",
+            "u.snils AS u_snils, u.phone_verified AS u_phone_verified, ",
+            "u.email_verified AS u_email_verified, u.password_hash AS u_password_hash, ",
+            "u.trust_level AS u_trust_level, u.status AS u_status, u.created_at AS u_created_at, ",
+            "u.updated_at AS u_updated_at"
+        )
+    };
+}
+pub(super) use joined_account_columns;
+
 /// `SELECT <every column> FROM accounts WHERE …` as a `&'static str` (sqlx 0.9 takes
 /// static SQL, which keeps input out of statements).
 macro_rules! select_accounts {
     ($rest:literal) => {
-        select_accounts!(with "", $rest)
-    };
-    // Further columns after the account's own (", col, …").
-    (with $more:literal, $rest:literal) => {
         concat!(
             "SELECT id, family_name, given_name, middle_name, phone, email, snils, phone_verified, ",
             "email_verified, password_hash, trust_level, status, created_at, updated_at",
-            $more,
             " FROM accounts ",
             $rest
         )
@@ -144,28 +154,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(Into::into))
-    }
-
-    /// The account with the citizen's "always ask for a second factor" setting, in one
-    /// query: the authorization flow needs both at every request.
-    pub async fn account_with_factor_rule(
-        &self,
-        id: &str,
-    ) -> Result<Option<(AccountRecord, bool)>, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct WithRule {
-            #[sqlx(flatten)]
-            account: Row,
-            require_second_factor: i64,
-        }
-        let row: Option<WithRule> = sqlx::query_as(select_accounts!(
-            with ", require_second_factor",
-            "WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| (r.account.into(), r.require_second_factor != 0)))
     }
 
     pub async fn account_by_login(

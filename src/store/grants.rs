@@ -2,8 +2,8 @@
 
 use super::codec::{list, parse_list};
 use super::records::{
-    AccessTokenRecord, AccessWithAccount, CodeRecord, CodeUse, GrantRecord, RefreshTokenRecord,
-    RefreshUse, TokenIssue,
+    AccessTokenRecord, AccessWithAccount, AccountRecord, CodeRecord, CodeUse, GrantRecord,
+    RefreshTokenRecord, RefreshUse, TokenIssue,
 };
 use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
@@ -121,6 +121,7 @@ struct AccessRow {
     created_at: i64,
     expires_at: i64,
     revoked_at: Option<i64>,
+    token_hash: Option<String>,
 }
 
 impl TryFrom<AccessRow> for AccessTokenRecord {
@@ -135,6 +136,7 @@ impl TryFrom<AccessRow> for AccessTokenRecord {
             created_at: r.created_at,
             expires_at: r.expires_at,
             revoked_at: r.revoked_at,
+            token_hash: r.token_hash,
         })
     }
 }
@@ -190,6 +192,19 @@ impl RefreshWithGrant {
     }
 }
 
+/// One column of a consumed code's account (`u_` + column), as a scalar subquery in
+/// RETURNING, with the comma before it.
+macro_rules! code_account {
+    ($column:literal) => {
+        concat!(
+            ", (SELECT ",
+            $column,
+            " FROM accounts WHERE accounts.id = authorization_codes.account_id) AS u_",
+            $column
+        )
+    };
+}
+
 /// One column of the refresh token's grant, as a scalar subquery in RETURNING.
 macro_rules! grant_subquery {
     ($column:literal, $alias:literal) => {
@@ -239,10 +254,10 @@ fn build_issue_sql(backend: Backend, grant: bool, refresh: bool) -> String {
     }
     inserts.push(format!(
         "INSERT INTO access_tokens (jti, grant_id, client_id, account_id, scopes, created_at, \
-         expires_at, revoked_at) {}",
-        values(next, 8)
+         expires_at, revoked_at, token_hash) {}",
+        values(next, 9)
     ));
-    next += 8;
+    next += 9;
     if refresh {
         inserts.push(format!(
             "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, session_id, \
@@ -301,19 +316,53 @@ impl Store {
         code_hash: &str,
         now: UnixTime,
     ) -> Result<CodeUse, StoreError> {
+        Ok(self.consume_code_with_account(code_hash, now).await?.0)
+    }
+
+    /// `consume_code`, and when it consumed the code, the code's account read in the same
+    /// statement (scalar subqueries in RETURNING): the token endpoint needs it next.
+    pub async fn consume_code_with_account(
+        &self,
+        code_hash: &str,
+        now: UnixTime,
+    ) -> Result<(CodeUse, Option<AccountRecord>), StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            code: CodeRow,
+            #[sqlx(flatten)]
+            account: super::accounts::JoinedAccount,
+        }
         let gate = self.write_gate().await;
-        let consumed: Option<CodeRow> = sqlx::query_as(
+        let consumed: Option<Row> = sqlx::query_as(concat!(
             "UPDATE authorization_codes SET consumed_at = $1 WHERE code_hash = $2 AND consumed_at IS NULL \
              RETURNING code_hash, grant_id, client_id, account_id, session_id, redirect_uri, scopes, nonce, \
              code_challenge, auth_time, acr, amr, created_at, expires_at, consumed_at",
-        )
+            code_account!("id"),
+            code_account!("family_name"),
+            code_account!("given_name"),
+            code_account!("middle_name"),
+            code_account!("phone"),
+            code_account!("email"),
+            code_account!("snils"),
+            code_account!("phone_verified"),
+            code_account!("email_verified"),
+            code_account!("password_hash"),
+            code_account!("trust_level"),
+            code_account!("status"),
+            code_account!("created_at"),
+            code_account!("updated_at"),
+        ))
         .bind(now)
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await?;
         drop(gate);
         if let Some(row) = consumed {
-            return Ok(CodeUse::Consumed(row.try_into()?));
+            return Ok((
+                CodeUse::Consumed(row.code.try_into()?),
+                row.account.into_record(),
+            ));
         }
         let seen: Option<CodeRow> = sqlx::query_as(
             "SELECT code_hash, grant_id, client_id, account_id, session_id, redirect_uri, scopes, nonce, \
@@ -323,10 +372,11 @@ impl Store {
         .bind(code_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(match seen {
+        let found = match seen {
             Some(row) => CodeUse::Replayed(row.try_into()?),
             None => CodeUse::NotFound,
-        })
+        };
+        Ok((found, None))
     }
 
     /// Everything one token response writes, all or nothing, in one round trip to the
@@ -354,7 +404,8 @@ impl Store {
             .bind(list(&a.scopes))
             .bind(a.created_at)
             .bind(a.expires_at)
-            .bind(a.revoked_at);
+            .bind(a.revoked_at)
+            .bind(a.token_hash.clone());
         if let Some(r) = &issue.refresh {
             q = q
                 .bind(r.token_hash.clone())
@@ -512,19 +563,14 @@ impl Store {
             #[sqlx(flatten)]
             account: super::accounts::JoinedAccount,
         }
-        let row: Option<Row> = sqlx::query_as(
+        let row: Option<Row> = sqlx::query_as(concat!(
             "SELECT a.jti, a.grant_id, a.client_id, a.account_id, a.scopes, a.created_at, a.expires_at, \
-             a.revoked_at, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
-             g.scopes AS g_scopes, g.created_at AS g_created_at, g.revoked_at AS g_revoked_at, \
-             u.id AS u_id, u.family_name AS u_family_name, u.given_name AS u_given_name, \
-             u.middle_name AS u_middle_name, u.phone AS u_phone, u.email AS u_email, \
-             u.snils AS u_snils, u.phone_verified AS u_phone_verified, \
-             u.email_verified AS u_email_verified, u.password_hash AS u_password_hash, \
-             u.trust_level AS u_trust_level, u.status AS u_status, u.created_at AS u_created_at, \
-             u.updated_at AS u_updated_at \
-             FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id \
+             a.revoked_at, a.token_hash, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
+             g.scopes AS g_scopes, g.created_at AS g_created_at, g.revoked_at AS g_revoked_at, ",
+            super::accounts::joined_account_columns!(),
+            " FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id \
              LEFT JOIN accounts u ON u.id = a.account_id WHERE a.jti = $1",
-        )
+        ))
         .bind(jti)
         .fetch_optional(&self.pool)
         .await?;

@@ -190,6 +190,9 @@ pub struct AccessTokenRecord {
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
     pub revoked_at: Option<UnixTime>,
+    /// SHA-256 of the signed token as issued (`secret::hash_token`); none for rows
+    /// written before it was kept, which are judged by the signature alone.
+    pub token_hash: Option<String>,
 }
 
 /// Outcome of presenting an authorization code.

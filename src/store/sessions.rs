@@ -1,7 +1,7 @@
 //! Browser login sessions. The cookie's secret is kept only as its hash.
 
 use super::codec::{list, parse_list};
-use super::records::SessionRecord;
+use super::records::{AccountRecord, SessionRecord};
 use super::{Store, StoreError};
 use crate::clock::UnixTime;
 
@@ -86,6 +86,37 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    /// The session with this secret, with its account and the citizen's second-factor
+    /// setting (`None` when the account row is gone), in one query: every authorization
+    /// request needs all three.
+    pub async fn session_with_account(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<(SessionRecord, Option<(AccountRecord, bool)>)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct WithAccount {
+            #[sqlx(flatten)]
+            session: Row,
+            #[sqlx(flatten)]
+            account: super::accounts::JoinedAccount,
+            u_require_second_factor: Option<i64>,
+        }
+        let row: Option<WithAccount> = sqlx::query_as(concat!(
+            "SELECT s.id, s.account_id, s.auth_time, s.amr, s.acr, s.created_at, s.last_seen_at, \
+             s.expires_at, s.ended_at, s.user_agent, s.ip, ",
+            super::accounts::joined_account_columns!(),
+            ", u.require_second_factor AS u_require_second_factor \
+             FROM sessions s LEFT JOIN accounts u ON u.id = s.account_id WHERE s.secret_hash = $1",
+        ))
+        .bind(secret_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let rule = row.u_require_second_factor.is_some_and(|r| r != 0);
+        let account = row.account.into_record().map(|a| (a, rule));
+        Ok(Some((row.session.try_into()?, account)))
     }
 
     pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
