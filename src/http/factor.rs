@@ -63,11 +63,13 @@ pub async fn session_account(
     state: &AppState,
     jar: &CookieJar,
 ) -> Result<Option<(SessionRecord, AccountRecord)>, AppError> {
-    let Some(s) = session::current(state, jar).await? else {
+    let Some((s, account)) = session::current_with_account(state, jar).await? else {
         return Ok(None);
     };
-    let account = state.store.account(&s.account_id).await?;
-    Ok(account.filter(|a| a.status == "active").map(|a| (s, a)))
+    Ok(account
+        .map(|(a, _)| a)
+        .filter(|a| a.status == "active")
+        .map(|a| (s, a)))
 }
 
 fn interaction_of(q: Option<&str>) -> Option<&str> {
