@@ -234,25 +234,55 @@ async fn sessions_end_once() {
             s.session_by_secret("secret-hash").await.unwrap().unwrap(),
             rec
         );
-        // The same row with its account and the citizen's second-factor setting.
-        let (with, account) = s
-            .session_with_account("secret-hash")
+        // The same row with its account, the citizen's second-factor setting and, for a
+        // named portal, the citizen's consent to it.
+        let bare = s
+            .session_with_account("secret-hash", None)
             .await
             .unwrap()
             .unwrap();
-        let account = account.expect("the session's account comes with it");
+        let account = bare.account.expect("the session's account comes with it");
         assert_eq!(
             (
-                with,
+                &bare.session,
                 account.0.id.as_str(),
                 account.0.phone.as_deref(),
-                account.1
+                account.1,
+                &bare.consent
             ),
-            (rec.clone(), "a1", Some("+79123456789"), false),
+            (&rec, "a1", Some("+79123456789"), false, &None),
             "[{}]",
             db.backend
         );
-        assert!(s.session_with_account("other").await.unwrap().is_none());
+        s.upsert_consent(&ConsentRecord {
+            account_id: "a1".into(),
+            client_id: "tax".into(),
+            scopes: vec!["email".into(), "snils".into()],
+            granted_at: 100,
+        })
+        .await
+        .unwrap();
+        let for_tax = s
+            .session_with_account("secret-hash", Some("tax"))
+            .await
+            .unwrap();
+        assert_eq!(
+            for_tax.and_then(|c| c.consent),
+            Some(vec!["email".to_owned(), "snils".to_owned()]),
+            "[{}]",
+            db.backend
+        );
+        let for_other = s
+            .session_with_account("secret-hash", Some("pension"))
+            .await
+            .unwrap();
+        assert_eq!(for_other.map(|c| c.consent), Some(None));
+        assert!(
+            s.session_with_account("other", Some("tax"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         s.touch_session("s1", 150).await.unwrap();
         assert_eq!(s.session("s1").await.unwrap().unwrap().last_seen_at, 150);
         assert!(s.end_session("s1", 200).await.unwrap());

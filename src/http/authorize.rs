@@ -82,17 +82,7 @@ pub async fn authorize(
         },
         None => None,
     };
-    let (session, account, citizen_requires_factor) = flow::citizen(&state, &jar).await?;
-    let flow = Flow {
-        req,
-        client,
-        session,
-        account,
-        citizen_requires_factor,
-        hint_sub,
-        interaction: None,
-        trust_token: super::cookies::value(&jar, super::factor::TRUST_COOKIE).map(str::to_owned),
-    };
+    let flow = Flow::start(&state, &jar, req, client, hint_sub, None).await?;
     flow::proceed(&state, jar, flow).await
 }
 

@@ -63,13 +63,14 @@ pub async fn session_account(
     state: &AppState,
     jar: &CookieJar,
 ) -> Result<Option<(SessionRecord, AccountRecord)>, AppError> {
-    let Some((s, account)) = session::current_with_account(state, jar).await? else {
+    let Some(context) = session::current_with_account(state, jar, None).await? else {
         return Ok(None);
     };
-    Ok(account
+    Ok(context
+        .account
         .map(|(a, _)| a)
         .filter(|a| a.status == "active")
-        .map(|a| (s, a)))
+        .map(|a| (context.session, a)))
 }
 
 fn interaction_of(q: Option<&str>) -> Option<&str> {

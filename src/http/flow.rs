@@ -35,6 +35,9 @@ pub struct Flow {
     pub account: Option<AccountRecord>,
     /// The citizen's own "always ask for a second factor" setting, read with the account.
     pub citizen_requires_factor: bool,
+    /// The scopes the citizen has already consented to for this portal, read with the
+    /// session.
+    pub granted: Option<Vec<String>>,
     pub hint_sub: Option<String>,
     /// The parked interaction, once there is one.
     pub interaction: Option<InteractionRecord>,
@@ -50,6 +53,38 @@ pub struct LoginDone {
 }
 
 impl Flow {
+    /// The flow of this request in this browser: the browser's live session, its account
+    /// with the citizen's second-factor setting, and the citizen's consent to this
+    /// portal, read in one query.
+    pub async fn start(
+        state: &AppState,
+        jar: &CookieJar,
+        req: AuthorizationRequest,
+        client: ClientRecord,
+        hint_sub: Option<String>,
+        interaction: Option<InteractionRecord>,
+    ) -> Result<Flow, AppError> {
+        let context = super::session::current_with_account(state, jar, Some(&client.id)).await?;
+        let (session, account, citizen_requires_factor, granted) = match context {
+            Some(c) => {
+                let (account, rule) = c.account.map_or((None, false), |(a, r)| (Some(a), r));
+                (Some(c.session), account, rule, c.consent)
+            }
+            None => (None, None, false, None),
+        };
+        Ok(Flow {
+            req,
+            client,
+            session,
+            account,
+            citizen_requires_factor,
+            granted,
+            hint_sub,
+            interaction,
+            trust_token: cookies::value(jar, super::factor::TRUST_COOKIE).map(str::to_owned),
+        })
+    }
+
     pub fn progress(&self) -> Progress {
         let Some(i) = &self.interaction else {
             return Progress::default();
@@ -67,14 +102,6 @@ impl Flow {
     }
 
     pub async fn decide(&self, state: &AppState) -> Result<Decision, AppError> {
-        let granted = match &self.session {
-            Some(s) => state
-                .store
-                .consent(&s.account_id, &self.client.id)
-                .await?
-                .map(|c| c.scopes),
-            None => None,
-        };
         let view = self.session.as_ref().map(|s| SessionView {
             account_id: s.account_id.clone(),
             auth_time: s.auth_time,
@@ -116,7 +143,7 @@ impl Flow {
             request: &request,
             session: view.as_ref(),
             hint_sub: self.hint_sub.as_deref(),
-            granted: granted.as_deref(),
+            granted: self.granted.as_deref(),
             progress: self.progress(),
             now: state.now(),
             level,
@@ -349,30 +376,13 @@ pub async fn load(
         Some(h) => verify_hint(state, h, Some(&client.id)).ok().map(|c| c.sub),
         None => None,
     };
-    let (session, account, citizen_requires_factor) = citizen(state, jar).await?;
-    Ok(Ok(Flow {
+    Ok(Ok(Flow::start(
+        state,
+        jar,
         req,
         client,
-        session,
-        account,
-        citizen_requires_factor,
         hint_sub,
-        interaction: Some(record),
-        trust_token: cookies::value(jar, super::factor::TRUST_COOKIE).map(str::to_owned),
-    }))
-}
-
-/// The browser's live session, its account (`None` without a session) and the citizen's
-/// second-factor setting (`false` without one), read in one query.
-pub async fn citizen(
-    state: &AppState,
-    jar: &CookieJar,
-) -> Result<(Option<SessionRecord>, Option<AccountRecord>, bool), AppError> {
-    Ok(
-        match super::session::current_with_account(state, jar).await? {
-            Some((s, Some((account, rule)))) => (Some(s), Some(account), rule),
-            Some((s, None)) => (Some(s), None, false),
-            None => (None, None, false),
-        },
+        Some(record),
     )
+    .await?))
 }

@@ -179,12 +179,7 @@ pub async fn consent(
     if form.get("decision") != Some("allow") {
         return deny(&state, jar, &uid, &flow, "the citizen declined").await;
     }
-    let mut scopes = state
-        .store
-        .consent(&session.account_id, &flow.client.id)
-        .await?
-        .map(|c| c.scopes)
-        .unwrap_or_default();
+    let mut scopes = flow.granted.clone().unwrap_or_default();
     // Consent only to what the code will carry: not to a role the account lacks.
     let asked = super::flow::held_scopes(&state, &session.account_id, &flow.req.scopes).await?;
     for s in asked.iter().filter(|s| scope::needs_consent(s)) {

@@ -6,7 +6,7 @@ use super::cookies;
 use crate::error::AppError;
 use crate::secret::{Secret, hash_token, random_id};
 use crate::state::AppState;
-use crate::store::records::{AccountRecord, SessionRecord};
+use crate::store::records::{SessionContext, SessionRecord};
 use axum_extra::extract::cookie::CookieJar;
 
 /// The live session of this browser, if any. Touches `last_seen_at`.
@@ -18,23 +18,25 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> Result<Option<Session
     keep_if_live(state, found).await
 }
 
-/// `current` with the session's account and the citizen's second-factor setting, read
-/// in the same query.
+/// `current` with the session's account, the citizen's second-factor setting and the
+/// consent to `client_id` (if one is named), read in the same query.
 pub async fn current_with_account(
     state: &AppState,
     jar: &CookieJar,
-) -> Result<Option<(SessionRecord, Option<(AccountRecord, bool)>)>, AppError> {
+    client_id: Option<&str>,
+) -> Result<Option<SessionContext>, AppError> {
     let Some(secret) = cookies::value(jar, cookies::SESSION) else {
         return Ok(None);
     };
-    let Some((s, account)) = state
+    let found = state
         .store
-        .session_with_account(&hash_token(secret))
-        .await?
-    else {
+        .session_with_account(&hash_token(secret), client_id)
+        .await?;
+    let Some(context) = found else {
         return Ok(None);
     };
-    Ok(keep_if_live(state, Some(s)).await?.map(|s| (s, account)))
+    let session = keep_if_live(state, Some(context.session)).await?;
+    Ok(session.map(|session| SessionContext { session, ..context }))
 }
 
 async fn keep_if_live(

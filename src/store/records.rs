@@ -195,6 +195,18 @@ pub struct AccessTokenRecord {
     pub token_hash: Option<String>,
 }
 
+/// A browser's session with what an authorization request needs next, read in one
+/// query (`Store::session_with_account`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionContext {
+    pub session: SessionRecord,
+    /// The account and the citizen's "always ask for a second factor" setting; `None`
+    /// when the account row is gone.
+    pub account: Option<(AccountRecord, bool)>,
+    /// The scopes the citizen has consented to for the portal asked about, if any.
+    pub consent: Option<Vec<String>>,
+}
+
 /// Outcome of presenting an authorization code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeUse {

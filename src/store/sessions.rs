@@ -1,7 +1,7 @@
 //! Browser login sessions. The cookie's secret is kept only as its hash.
 
 use super::codec::{list, parse_list};
-use super::records::{AccountRecord, SessionRecord};
+use super::records::{SessionContext, SessionRecord};
 use super::{Store, StoreError};
 use crate::clock::UnixTime;
 
@@ -88,13 +88,14 @@ impl Store {
         row.map(TryInto::try_into).transpose()
     }
 
-    /// The session with this secret, with its account and the citizen's second-factor
-    /// setting (`None` when the account row is gone), in one query: every authorization
-    /// request needs all three.
+    /// The session with this secret, with its account, the citizen's second-factor
+    /// setting and, when a portal is named, the citizen's consent to it, in one query:
+    /// every authorization request needs all of them.
     pub async fn session_with_account(
         &self,
         secret_hash: &str,
-    ) -> Result<Option<(SessionRecord, Option<(AccountRecord, bool)>)>, StoreError> {
+        client_id: Option<&str>,
+    ) -> Result<Option<SessionContext>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct WithAccount {
             #[sqlx(flatten)]
@@ -102,21 +103,32 @@ impl Store {
             #[sqlx(flatten)]
             account: super::accounts::JoinedAccount,
             u_require_second_factor: Option<i64>,
+            c_scopes: Option<String>,
         }
+        // Without a portal the client id binds as NULL, which no consent row equals.
         let row: Option<WithAccount> = sqlx::query_as(concat!(
             "SELECT s.id, s.account_id, s.auth_time, s.amr, s.acr, s.created_at, s.last_seen_at, \
              s.expires_at, s.ended_at, s.user_agent, s.ip, ",
             super::accounts::joined_account_columns!(),
-            ", u.require_second_factor AS u_require_second_factor \
-             FROM sessions s LEFT JOIN accounts u ON u.id = s.account_id WHERE s.secret_hash = $1",
+            ", u.require_second_factor AS u_require_second_factor, c.scopes AS c_scopes \
+             FROM sessions s LEFT JOIN accounts u ON u.id = s.account_id \
+             LEFT JOIN consents c ON c.account_id = s.account_id AND c.client_id = $2 \
+             WHERE s.secret_hash = $1",
         ))
         .bind(secret_hash)
+        .bind(client_id)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let rule = row.u_require_second_factor.is_some_and(|r| r != 0);
-        let account = row.account.into_record().map(|a| (a, rule));
-        Ok(Some((row.session.try_into()?, account)))
+        Ok(Some(SessionContext {
+            session: row.session.try_into()?,
+            account: row.account.into_record().map(|a| (a, rule)),
+            consent: row
+                .c_scopes
+                .map(|s| parse_list("consents.scopes", &s))
+                .transpose()?,
+        }))
     }
 
     pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
