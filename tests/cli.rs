@@ -417,3 +417,27 @@ async fn operators_confirm_identities_and_issue_postal_codes() {
     assert_eq!(confirmed.actor, "operator:Сидорова А. В.");
     assert!(confirmed.detail.contains("passport 4510 123456"));
 }
+
+#[test]
+fn a_bad_worker_thread_count_stops_start_up_with_a_message() {
+    let env = Env::new();
+    for bad in ["0", "many", "-2"] {
+        let out = env
+            .cmd(&["client", "list"])
+            .env("TOKIO_WORKER_THREADS", bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad}: {}", text(&out));
+        assert!(
+            text(&out).contains("TOKIO_WORKER_THREADS must be a whole number above 0"),
+            "{bad}: {}",
+            text(&out)
+        );
+    }
+    let ok = env
+        .cmd(&["client", "list"])
+        .env("TOKIO_WORKER_THREADS", "3")
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", text(&ok));
+}
