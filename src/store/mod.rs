@@ -200,9 +200,10 @@ impl Store {
     /// arrival order, so under load they seldom meet that handler. The gate admits
     /// `WRITERS_AT_ONCE`, not one: a writer holds its place until its task runs again on
     /// a request thread, well after SQLite's own lock is free, and with one place the
-    /// next write waited for that too (code flow, SQLite, 32 users: 1,330 flows/s with
-    /// one place, 1,660 with three, the same p99; without a gate 1,650 and a p99 half
-    /// again as long, from the busy handler's sleeps). One gate per database file and
+    /// next write waited for that too (code flow, SQLite, 32 users: 1,280–1,360 flows/s
+    /// with one place, 1,620–1,690 with three at the same p99 of about 30 ms; without a
+    /// gate 1,440–1,530 at a p99 of 40 ms, from the busy handler's sleeps; see
+    /// docs/performance.md, change 21). One gate per database file and
     /// process (another process still meets SQLite's busy handler); none for PostgreSQL.
     pub(super) async fn write_gate(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         const WRITERS_AT_ONCE: usize = 3;
