@@ -86,6 +86,11 @@ struct FlowArgs {
     /// node, …), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<u32>,
+    /// A shell command that prints more PIDs to count, one a line, run once the users
+    /// are prepared: a server opens its PostgreSQL connections (new backend processes)
+    /// while the setup logs its users in, after the caller listed the PIDs.
+    #[arg(long)]
+    pids_cmd: Option<String>,
     /// Labels copied into the result line.
     #[arg(long)]
     target: String,
@@ -217,7 +222,13 @@ async fn flow(args: FlowArgs) -> Result<(), BoxError> {
         .register_transaction(transaction!(user_start).set_on_start().set_name("start"));
     scenario = scenario.register_transaction(tx.set_name(name));
 
-    let cpu_before = procstat::cpu_ms(&args.pids);
+    let mut pids = args.pids.clone();
+    if let Some(cmd) = &args.pids_cmd {
+        pids.extend(procstat::pids_from(cmd)?);
+        pids.sort_unstable();
+        pids.dedup();
+    }
+    let cpu_before = procstat::cpu_ms(&pids);
     let busy_before = procstat::machine_busy_ms();
     let self_before = procstat::self_cpu_ms();
     let clock = Instant::now();
@@ -234,7 +245,17 @@ async fn flow(args: FlowArgs) -> Result<(), BoxError> {
         .execute()
         .await?;
     let elapsed = clock.elapsed().as_secs_f64();
-    let cpu_after = procstat::cpu_ms(&args.pids);
+    let mut cpu_after = procstat::cpu_ms(&pids);
+    if let Some(cmd) = &args.pids_cmd {
+        // Backends born during the measurement (the pool grows under load): all of
+        // their CPU time falls inside it.
+        let born: Vec<u32> = procstat::pids_from(cmd)?
+            .into_iter()
+            .filter(|p| !pids.contains(p))
+            .collect();
+        cpu_after += procstat::cpu_ms(&born);
+        pids.extend(born);
+    }
     let self_ms = procstat::self_cpu_ms() - self_before;
     let busy_ms = procstat::machine_busy_ms() - busy_before;
 
@@ -260,12 +281,12 @@ async fn flow(args: FlowArgs) -> Result<(), BoxError> {
         "rps": ops as f64 / elapsed,
         "p50_ms": agg.run_times.percentile_us(0.50) as f64 / 1000.0,
         "p99_ms": agg.run_times.percentile_us(0.99) as f64 / 1000.0,
-        "cpu_ms_per_op": if ops > 0 && !args.pids.is_empty() { Some(cpu_ms / ops as f64) } else { None },
+        "cpu_ms_per_op": if ops > 0 && !pids.is_empty() { Some(cpu_ms / ops as f64) } else { None },
         "errors": failed,
         "loadgen_cpu_ms": self_ms,
         // CPU used by anything but the server and the load generator during the
         // measurement (other work on the machine), in % of one core.
-        "other_cpu_pct": if args.pids.is_empty() { None } else {
+        "other_cpu_pct": if pids.is_empty() { None } else {
             Some(((busy_ms - cpu_ms - self_ms) / (elapsed * 1000.0) * 100.0).max(0.0))
         },
     });

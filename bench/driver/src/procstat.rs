@@ -4,6 +4,30 @@ pub fn cpu_ms(pids: &[u32]) -> f64 {
     pids.iter().map(|p| one(*p).unwrap_or(0.0)).sum()
 }
 
+/// The PIDs a shell command prints, one a line.
+pub fn pids_from(cmd: &str) -> Result<Vec<u32>, String> {
+    let out = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .map_err(|e| format!("--pids-cmd: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "--pids-cmd failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            l.parse()
+                .map_err(|_| format!("--pids-cmd printed {l:?}, not a PID"))
+        })
+        .collect()
+}
+
 fn one(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name is in parentheses and may contain spaces: count from after it.
