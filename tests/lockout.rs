@@ -117,6 +117,18 @@ async fn parallel_wrong_guesses_get_three_checks_then_a_lock() {
             location(&app.sign_in(&browser(), PHONE, PASSWORD).await),
             "/cabinet"
         );
+        // Each success reset the count and was journaled in the same write.
+        let logins: Vec<serde_json::Value> = app
+            .store
+            .audit_for_account("citizen-1", 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "login")
+            .map(|e| serde_json::from_str(&e.detail).unwrap())
+            .collect();
+        assert_eq!(logins.len(), 2, "{}: {logins:?}", app.backend);
+        assert!(logins.iter().all(|d| d["method"] == "pwd"), "{logins:?}");
     }
 }
 

@@ -311,21 +311,18 @@ async fn finish(
         .await?;
         return Ok((p.jar, page).into_response());
     }
+    let passed = ctx.event(
+        now,
+        "second_factor",
+        &p.account.id,
+        serde_json::json!({"method": method}),
+    );
     state
         .store
-        .attempt_succeeded(&p.account.id, Counter::SecondFactor)
+        .attempt_succeeded(&p.account.id, Counter::SecondFactor, Some(&passed))
         .await?;
     let amr = with_factor(&p.session.amr, method);
     state.store.upgrade_session(&p.session.id, &amr).await?;
-    state
-        .store
-        .append_audit(&ctx.event(
-            now,
-            "second_factor",
-            &p.account.id,
-            serde_json::json!({"method": method}),
-        ))
-        .await?;
     let mut jar = p.jar;
     if p.form.get("trust") == Some("yes") {
         let days = state.config.second_factor.trusted_device_days;

@@ -222,21 +222,18 @@ pub async fn finish(
         };
         return Ok((jar, r).into_response());
     }
+    let passed = ctx.event(
+        now,
+        "second_factor",
+        &account.id,
+        serde_json::json!({"method": METHOD}),
+    );
     state
         .store
-        .attempt_succeeded(&account.id, Counter::SecondFactor)
+        .attempt_succeeded(&account.id, Counter::SecondFactor, Some(&passed))
         .await?;
     let amr = with_factor(&session.amr, METHOD);
     state.store.upgrade_session(&session.id, &amr).await?;
-    state
-        .store
-        .append_audit(&ctx.event(
-            now,
-            "second_factor",
-            &account.id,
-            serde_json::json!({"method": METHOD}),
-        ))
-        .await?;
     let mut jar = jar;
     if form.get("trust") == Some("yes") {
         let days = state.config.second_factor.trusted_device_days;

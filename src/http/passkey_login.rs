@@ -385,14 +385,11 @@ async fn finish(
         }
     };
     if passkey::verify(state, &rp, &assertion, &stored, &ceremony).await? {
-        state
-            .store
-            .attempt_succeeded(&account.id, Counter::Password)
-            .await?;
         let detail = serde_json::json!({"method": "hwk", "passkey": stored.name});
+        let login = ctx.event(now, "passkey_login", &account.id, detail);
         state
             .store
-            .append_audit(&ctx.event(now, "passkey_login", &account.id, detail))
+            .attempt_succeeded(&account.id, Counter::Password, Some(&login))
             .await?;
         metrics::login("success");
         return Ok(Ok((account, jar)));

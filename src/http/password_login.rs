@@ -82,10 +82,6 @@ pub async fn check(
             .await?
         {
             Verified::Match { needs_rehash } if account.status == "active" => {
-                state
-                    .store
-                    .attempt_succeeded(&account.id, Counter::Password)
-                    .await?;
                 if needs_rehash {
                     let fresh = state.hasher.hash(password).await?;
                     state
@@ -93,14 +89,15 @@ pub async fn check(
                         .set_password_hash(&account.id, &fresh, state.now())
                         .await?;
                 }
+                let login = ctx.event(
+                    state.now(),
+                    "login",
+                    &account.id,
+                    serde_json::json!({"method": "pwd"}),
+                );
                 state
                     .store
-                    .append_audit(&ctx.event(
-                        state.now(),
-                        "login",
-                        &account.id,
-                        serde_json::json!({"method": "pwd"}),
-                    ))
+                    .attempt_succeeded(&account.id, Counter::Password, Some(&login))
                     .await?;
                 return Ok(Outcome::Accepted(Box::new(account)));
             }

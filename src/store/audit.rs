@@ -51,20 +51,36 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-pub(super) async fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<(), StoreError> {
-    sqlx::query(
+/// The journal's INSERT with its parameters numbered from `$first`, for a writer that
+/// puts it in its own statement or batch; bind the event with `bind_event`.
+pub(super) fn insert_sql(first: usize) -> String {
+    let p: Vec<String> = (first..first + 7).map(|i| format!("${i}")).collect();
+    format!(
         "INSERT INTO audit_events (at, kind, account_id, actor, ip, user_agent, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ({})",
+        p.join(", ")
     )
-    .bind(e.at)
-    .bind(&e.kind)
-    .bind(&e.account_id)
-    .bind(&e.actor)
-    .bind(&e.ip)
-    .bind(&e.user_agent)
-    .bind(e.detail.to_string())
-    .execute(conn)
-    .await?;
+}
+
+/// Bind an event's seven values, in `insert_sql`'s order.
+pub(super) fn bind_event<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    e: &AuditEvent,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(e.at)
+        .bind(e.kind.clone())
+        .bind(e.account_id.clone())
+        .bind(e.actor.clone())
+        .bind(e.ip.clone())
+        .bind(e.user_agent.clone())
+        .bind(e.detail.to_string())
+}
+
+pub(super) async fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<(), StoreError> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| insert_sql(1));
+    bind_event(sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())), e)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -380,9 +380,8 @@ impl Store {
     }
 
     /// Everything one token response writes, all or nothing, in one round trip to the
-    /// database: on PostgreSQL one statement (the grant and access token as data-modifying
-    /// CTEs), on SQLite one batch `BEGIN; INSERT …; COMMIT`. The work runs on its own
-    /// task, so a caller that goes away cannot leave a transaction half done.
+    /// database (`write_batch`): on PostgreSQL one statement (the grant and access token
+    /// as data-modifying CTEs), on SQLite one batch `BEGIN; INSERT …; COMMIT`.
     pub async fn issue_tokens(&self, issue: &TokenIssue) -> Result<(), StoreError> {
         let sql = issue_sql(self.backend, issue.grant.is_some(), issue.refresh.is_some());
         let mut q = sqlx::query(sql);
@@ -421,25 +420,7 @@ impl Store {
                 .bind(r.expires_at)
                 .bind(r.used_at);
         }
-        let store = self.clone();
-        let task = tokio::spawn(async move {
-            let _gate = store.write_gate().await;
-            match store.backend {
-                Backend::Postgres => q.execute(&store.pool).await.map(drop),
-                Backend::Sqlite => {
-                    let mut conn = store.pool.acquire().await?;
-                    let done = q.execute(&mut *conn).await.map(drop);
-                    if done.is_err() {
-                        // The batch stopped at the failing INSERT inside its transaction.
-                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    }
-                    done
-                }
-            }
-        });
-        task.await
-            .map_err(|e| StoreError::Database(format!("issuing tokens: {e}")))?
-            .map_err(StoreError::from)
+        self.write_batch("issuing tokens", q).await
     }
 
     pub async fn grant(&self, id: &str) -> Result<Option<GrantRecord>, StoreError> {

@@ -5,7 +5,8 @@
 //! limit checked. A success clears the counter; the failure that reaches the limit
 //! sets the lock.
 
-use super::{Store, StoreError};
+use super::audit::{self, AuditEvent};
+use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
 
 /// Which counter: the password, or the second factor.
@@ -71,21 +72,33 @@ impl Store {
         ))
     }
 
-    /// The secret matched: the count in a row starts again.
+    /// The secret matched: the count in a row starts again, and `event` (the login or
+    /// second factor it completes) goes into the journal in the same transaction and
+    /// the same round trip.
     pub async fn attempt_succeeded(
         &self,
         account_id: &str,
         counter: Counter,
+        event: Option<&AuditEvent>,
     ) -> Result<(), StoreError> {
-        let _gate = self.write_gate().await;
         let (n, until) = counter.columns();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE accounts SET {n} = 0, {until} = NULL WHERE id = $1"
-        )))
-        .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let reset = format!("UPDATE accounts SET {n} = 0, {until} = NULL WHERE id = $1");
+        let Some(event) = event else {
+            let _gate = self.write_gate().await;
+            sqlx::query(sqlx::AssertSqlSafe(reset))
+                .bind(account_id)
+                .execute(&self.pool)
+                .await?;
+            return Ok(());
+        };
+        let journal = audit::insert_sql(2);
+        let sql = match self.backend {
+            Backend::Sqlite => format!("BEGIN; {reset}; {journal}; COMMIT"),
+            Backend::Postgres => format!("WITH reset AS ({reset}) {journal}"),
+        };
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id.to_owned());
+        self.write_batch("recording a success", audit::bind_event(q, event))
+            .await
     }
 
     /// The secret did not match on attempt `attempt`: at the limit, lock for `seconds`.

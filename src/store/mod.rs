@@ -234,6 +234,36 @@ impl Store {
         gate.acquire_owned().await.ok()
     }
 
+    /// Run a write batch built for this backend (on SQLite `BEGIN; …; COMMIT`, on
+    /// PostgreSQL one statement with data-modifying CTEs): all or nothing, in one round
+    /// trip, at the write gate. It runs on its own task, so a caller that goes away
+    /// cannot leave a transaction half done.
+    pub(super) async fn write_batch(
+        &self,
+        what: &'static str,
+        q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<(), StoreError> {
+        let store = self.clone();
+        let task = tokio::spawn(async move {
+            let _gate = store.write_gate().await;
+            match store.backend {
+                Backend::Postgres => q.execute(&store.pool).await.map(drop),
+                Backend::Sqlite => {
+                    let mut conn = store.pool.acquire().await?;
+                    let done = q.execute(&mut *conn).await.map(drop);
+                    if done.is_err() {
+                        // The batch stopped at the failing statement inside its transaction.
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    }
+                    done
+                }
+            }
+        });
+        task.await
+            .map_err(|e| StoreError::Database(format!("{what}: {e}")))?
+            .map_err(StoreError::from)
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -207,7 +207,7 @@ async fn current_password_ok(
     {
         state
             .store
-            .attempt_succeeded(&account.id, Counter::Password)
+            .attempt_succeeded(&account.id, Counter::Password, None)
             .await?;
         return Ok(Check::Right);
     }
