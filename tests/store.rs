@@ -229,7 +229,7 @@ async fn sessions_end_once() {
             user_agent: Some("test".into()),
             ip: None,
         };
-        s.insert_session(&rec, "secret-hash").await.unwrap();
+        s.insert_session(&rec, "secret-hash", None).await.unwrap();
         assert_eq!(
             s.session_by_secret("secret-hash").await.unwrap().unwrap(),
             rec
@@ -310,7 +310,32 @@ async fn interactions_are_taken_once_and_consents_upsert() {
             expires_at: 100,
         };
         s.insert_interaction(&i).await.unwrap();
-        s.set_interaction_login("i1", "{\"a\":1}").await.unwrap();
+        // The session of a login on the interaction's page records the login in the
+        // interaction in the same write.
+        let session = SessionRecord {
+            id: "s-i1".into(),
+            account_id: "a1".into(),
+            auth_time: 1,
+            amr: vec!["pwd".into()],
+            acr: "urn:propusk:loa:simplified".into(),
+            created_at: 1,
+            last_seen_at: 1,
+            expires_at: 1000,
+            ended_at: None,
+            user_agent: None,
+            ip: None,
+        };
+        let completes = InteractionLogin {
+            interaction_id: "i1",
+            login_json: "{\"a\":1}",
+        };
+        s.insert_session(&session, "secret-i1", Some(completes))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.session_by_secret("secret-i1").await.unwrap().as_ref(),
+            Some(&session)
+        );
         s.set_interaction_consent("i1").await.unwrap();
         let got = s.interaction("i1").await.unwrap().unwrap();
         assert_eq!(

@@ -4,7 +4,7 @@
 //! password. A trusted qualified certificate raises a standard account to confirmed.
 
 use super::account::cabinet::signed_in;
-use super::flow::{self, LoginDone};
+use super::flow;
 use super::oauth_response::redirect;
 use super::pages;
 use super::peer::{ClientCertChain, Peer};
@@ -134,7 +134,7 @@ pub async fn login(
     if id.qualified {
         amr.push("qes".to_owned());
     }
-    let (session, jar) = session::start(
+    let jar = session::start_for_interaction(
         &state,
         jar,
         flow.session.as_ref(),
@@ -145,6 +145,7 @@ pub async fn login(
             user_agent: super::account::register::user_agent(&headers),
             ip: peer.map(|p| p.ip().to_string()),
         },
+        &uid,
     )
     .await?;
     let event = AuditEvent::new(
@@ -158,12 +159,6 @@ pub async fn login(
         .store
         .bind_certificate(&row(&id, &account.id, now), None, &event, now)
         .await?;
-    let done = LoginDone {
-        account_id: account.id.clone(),
-        session_id: session.id,
-    };
-    let json = serde_json::to_string(&done).map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_interaction_login(&uid, &json).await?;
     tracing::info!(account = %account.id, qualified = id.qualified, "certificate login");
     Ok((jar, redirect(&format!("/authorize/{uid}"))).into_response())
 }

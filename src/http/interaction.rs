@@ -1,7 +1,7 @@
 //! The hosted pages of an interaction: login and consent. They authenticate the
 //! citizen and record the outcome; they never mint tokens (`/authorize/{uid}` does).
 
-use super::flow::{self, Flow, LoginDone};
+use super::flow::{self, Flow};
 use super::oauth_response::redirect;
 use super::pages::{self, Problem};
 use super::params::parse_urlencoded;
@@ -139,7 +139,7 @@ pub async fn login(
     };
     metrics::login("success");
     tracing::info!(account = %account.id, interaction = %uid, "login");
-    let (session, jar) = session::start(
+    let jar = session::start_for_interaction(
         &state,
         jar,
         flow.session.as_ref(),
@@ -150,14 +150,9 @@ pub async fn login(
             user_agent: ctx.user_agent.clone(),
             ip: ctx.ip.clone(),
         },
+        &uid,
     )
     .await?;
-    let done = LoginDone {
-        account_id: account.id.clone(),
-        session_id: session.id,
-    };
-    let json = serde_json::to_string(&done).map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_interaction_login(&uid, &json).await?;
     Ok((jar, redirect(&format!("/authorize/{uid}"))).into_response())
 }
 

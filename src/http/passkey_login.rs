@@ -13,7 +13,7 @@
 //! `["hwk", "user", "mfa"]`: the authenticator verified the user (PIN or biometric).
 
 use super::account::csrf;
-use super::flow::{self, LoginDone};
+use super::flow;
 use super::params::parse_urlencoded;
 use super::passkey::{self, Kind, challenge, done, refused};
 use super::passkey_cabinet::unavailable;
@@ -220,19 +220,14 @@ pub async fn interaction_finish(
         Ok(ok) => ok,
         Err(r) => return Ok(r),
     };
-    let (session, jar) = session::start(
+    let jar = session::start_for_interaction(
         &state,
         jar,
         flow.session.as_ref(),
         new_session(&account, &ctx),
+        &uid,
     )
     .await?;
-    let login = LoginDone {
-        account_id: account.id.clone(),
-        session_id: session.id,
-    };
-    let json = serde_json::to_string(&login).map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_interaction_login(&uid, &json).await?;
     tracing::info!(account = %account.id, interaction = %uid, "passkey login");
     Ok(done(jar, &format!("/authorize/{uid}")))
 }

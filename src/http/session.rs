@@ -3,10 +3,11 @@
 //! `absolute_lifetime` in any case.
 
 use super::cookies;
+use super::flow::LoginDone;
 use crate::error::AppError;
 use crate::secret::{Secret, hash_token, random_id};
 use crate::state::AppState;
-use crate::store::records::{SessionContext, SessionRecord};
+use crate::store::records::{InteractionLogin, SessionContext, SessionRecord};
 use axum_extra::extract::cookie::CookieJar;
 
 /// The live session of this browser, if any. Touches `last_seen_at`.
@@ -77,6 +78,29 @@ pub async fn start(
     previous: Option<&SessionRecord>,
     new: NewSession<'_>,
 ) -> Result<(SessionRecord, CookieJar), AppError> {
+    begin(state, jar, previous, new, None).await
+}
+
+/// `start` for a login made on interaction `uid`'s page (password, passkey,
+/// certificate): the interaction records the login (`LoginDone`) in the same write as
+/// the new session. Returns the jar with the new cookie.
+pub async fn start_for_interaction(
+    state: &AppState,
+    jar: CookieJar,
+    previous: Option<&SessionRecord>,
+    new: NewSession<'_>,
+    uid: &str,
+) -> Result<CookieJar, AppError> {
+    Ok(begin(state, jar, previous, new, Some(uid)).await?.1)
+}
+
+async fn begin(
+    state: &AppState,
+    jar: CookieJar,
+    previous: Option<&SessionRecord>,
+    new: NewSession<'_>,
+    interaction: Option<&str>,
+) -> Result<(SessionRecord, CookieJar), AppError> {
     let now = state.now();
     if let Some(p) = previous
         && state.store.end_session(&p.id, now).await?
@@ -97,7 +121,26 @@ pub async fn start(
         user_agent: new.user_agent,
         ip: new.ip,
     };
-    state.store.insert_session(&record, &secret.hash()).await?;
+    let login = match interaction {
+        Some(_) => Some(
+            serde_json::to_string(&LoginDone {
+                account_id: record.account_id.clone(),
+                session_id: record.id.clone(),
+            })
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let completes = interaction
+        .zip(login.as_deref())
+        .map(|(id, json)| InteractionLogin {
+            interaction_id: id,
+            login_json: json,
+        });
+    state
+        .store
+        .insert_session(&record, &secret.hash(), completes)
+        .await?;
     // A session cookie (no Max-Age): it also ends when the browser closes.
     let cookie = cookies::build(
         state,

@@ -62,20 +62,6 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    pub async fn set_interaction_login(
-        &self,
-        id: &str,
-        login_json: &str,
-    ) -> Result<(), StoreError> {
-        let _gate = self.write_gate().await;
-        sqlx::query("UPDATE interactions SET login_json = $1 WHERE id = $2")
-            .bind(login_json)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     pub async fn set_interaction_consent(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE interactions SET consent_given = 1 WHERE id = $1")
             .bind(id)

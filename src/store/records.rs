@@ -248,3 +248,10 @@ pub struct AccessWithAccount {
     pub grant: Option<GrantRecord>,
     pub account: Option<AccountRecord>,
 }
+
+/// The interaction a new session completes, and the login to record in it.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionLogin<'a> {
+    pub interaction_id: &'a str,
+    pub login_json: &'a str,
+}

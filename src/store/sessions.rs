@@ -1,8 +1,8 @@
 //! Browser login sessions. The cookie's secret is kept only as its hash.
 
 use super::codec::{list, parse_list};
-use super::records::{SessionContext, SessionRecord};
-use super::{Store, StoreError};
+use super::records::{InteractionLogin, SessionContext, SessionRecord};
+use super::{Backend, Store, StoreError};
 use crate::clock::UnixTime;
 
 #[derive(sqlx::FromRow)]
@@ -50,31 +50,49 @@ macro_rules! select_sessions {
 }
 
 impl Store {
+    /// Store a new session; when it completes a login on an interaction's page, record
+    /// that login in the interaction in the same transaction and round trip.
     pub async fn insert_session(
         &self,
         s: &SessionRecord,
         secret_hash: &str,
+        completes: Option<InteractionLogin<'_>>,
     ) -> Result<(), StoreError> {
-        let _gate = self.write_gate().await;
-        sqlx::query(
-            "INSERT INTO sessions (id, secret_hash, account_id, auth_time, amr, acr, created_at, last_seen_at, \
-             expires_at, ended_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&s.id)
-        .bind(secret_hash)
-        .bind(&s.account_id)
-        .bind(s.auth_time)
-        .bind(list(&s.amr))
-        .bind(&s.acr)
-        .bind(s.created_at)
-        .bind(s.last_seen_at)
-        .bind(s.expires_at)
-        .bind(s.ended_at)
-        .bind(&s.user_agent)
-        .bind(&s.ip)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        const INSERT: &str = "INSERT INTO sessions (id, secret_hash, account_id, auth_time, amr, acr, \
+             created_at, last_seen_at, expires_at, ended_at, user_agent, ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        const RECORD: &str = "UPDATE interactions SET login_json = $13 WHERE id = $14";
+        let sql = match (completes.is_some(), self.backend) {
+            (false, _) => INSERT.to_owned(),
+            (true, Backend::Sqlite) => format!("BEGIN; {INSERT}; {RECORD}; COMMIT"),
+            (true, Backend::Postgres) => format!("WITH s AS ({INSERT}) {RECORD}"),
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(s.id.clone())
+            .bind(secret_hash.to_owned())
+            .bind(s.account_id.clone())
+            .bind(s.auth_time)
+            .bind(list(&s.amr))
+            .bind(s.acr.clone())
+            .bind(s.created_at)
+            .bind(s.last_seen_at)
+            .bind(s.expires_at)
+            .bind(s.ended_at)
+            .bind(s.user_agent.clone())
+            .bind(s.ip.clone());
+        match completes {
+            None => {
+                let _gate = self.write_gate().await;
+                q.execute(&self.pool).await?;
+                Ok(())
+            }
+            Some(login) => {
+                q = q
+                    .bind(login.login_json.to_owned())
+                    .bind(login.interaction_id.to_owned());
+                self.write_batch("starting a session", q).await
+            }
+        }
     }
 
     pub async fn session_by_secret(
