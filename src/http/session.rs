@@ -121,21 +121,21 @@ async fn begin(
         user_agent: new.user_agent,
         ip: new.ip,
     };
-    let login = match interaction {
-        Some(_) => Some(
+    // What the interaction records: who logged in, with which session.
+    let login = interaction
+        .map(|_| {
             serde_json::to_string(&LoginDone {
                 account_id: record.account_id.clone(),
                 session_id: record.id.clone(),
             })
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-        ),
-        None => None,
-    };
+        })
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let completes = interaction
         .zip(login.as_deref())
-        .map(|(id, json)| InteractionLogin {
-            interaction_id: id,
-            login_json: json,
+        .map(|(interaction_id, login_json)| InteractionLogin {
+            interaction_id,
+            login_json,
         });
     state
         .store
