@@ -122,21 +122,14 @@ async fn begin(
         ip: new.ip,
     };
     // What the interaction records: who logged in, with which session.
-    let login = interaction
-        .map(|_| {
-            serde_json::to_string(&LoginDone {
-                account_id: record.account_id.clone(),
-                session_id: record.id.clone(),
-            })
-        })
-        .transpose()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let completes = interaction
-        .zip(login.as_deref())
-        .map(|(interaction_id, login_json)| InteractionLogin {
-            interaction_id,
-            login_json,
-        });
+    let login = match interaction {
+        Some(uid) => Some((uid, login_json(&record)?)),
+        None => None,
+    };
+    let completes = login.as_ref().map(|(uid, json)| InteractionLogin {
+        interaction_id: uid,
+        login_json: json,
+    });
     state
         .store
         .insert_session(&record, &secret.hash(), completes)
@@ -149,6 +142,14 @@ async fn begin(
         None,
     );
     Ok((record, jar.add(cookie)))
+}
+
+fn login_json(session: &SessionRecord) -> Result<String, AppError> {
+    serde_json::to_string(&LoginDone {
+        account_id: session.account_id.clone(),
+        session_id: session.id.clone(),
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// End the session and clear the cookie. The portals that got tokens in it are told

@@ -5,7 +5,7 @@ use super::records::{
     AccessTokenRecord, AccessWithAccount, AccountRecord, CodeRecord, CodeUse, GrantRecord,
     RefreshTokenRecord, RefreshUse, TokenIssue,
 };
-use super::{Backend, Store, StoreError};
+use super::{Backend, Store, StoreError, batch_sql};
 use crate::clock::UnixTime;
 use std::sync::LazyLock;
 
@@ -265,21 +265,7 @@ fn build_issue_sql(backend: Backend, grant: bool, refresh: bool) -> String {
             values(next, 12)
         ));
     }
-    match backend {
-        Backend::Sqlite => format!("BEGIN; {}; COMMIT", inserts.join("; ")),
-        Backend::Postgres => {
-            let last = inserts.pop().unwrap_or_default();
-            if inserts.is_empty() {
-                return last;
-            }
-            let ctes: Vec<String> = inserts
-                .iter()
-                .enumerate()
-                .map(|(i, sql)| format!("w{i} AS ({sql})"))
-                .collect();
-            format!("WITH {} {last}", ctes.join(", "))
-        }
-    }
+    batch_sql(backend, &inserts)
 }
 
 impl Store {

@@ -6,7 +6,7 @@
 //! sets the lock.
 
 use super::audit::{self, AuditEvent};
-use super::{Backend, Store, StoreError};
+use super::{Store, StoreError, batch_sql};
 use crate::clock::UnixTime;
 
 /// Which counter: the password, or the second factor.
@@ -91,11 +91,7 @@ impl Store {
                 .await?;
             return Ok(());
         };
-        let journal = audit::insert_sql(2);
-        let sql = match self.backend {
-            Backend::Sqlite => format!("BEGIN; {reset}; {journal}; COMMIT"),
-            Backend::Postgres => format!("WITH reset AS ({reset}) {journal}"),
-        };
+        let sql = batch_sql(self.backend, &[reset, audit::insert_sql(2)]);
         let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id.to_owned());
         self.write_batch("recording a success", audit::bind_event(q, event))
             .await

@@ -38,6 +38,25 @@ use std::time::Duration;
 
 pub use records::*;
 
+/// Statements written together, as `Store::write_batch` runs them: on SQLite one
+/// `BEGIN; …; COMMIT`, on PostgreSQL one statement (all but the last as data-modifying
+/// CTEs). Parameters are numbered across the whole batch.
+pub(super) fn batch_sql(backend: Backend, statements: &[String]) -> String {
+    match (backend, statements.split_last()) {
+        (_, None) => String::new(),
+        (Backend::Postgres, Some((last, []))) => last.clone(),
+        (Backend::Postgres, Some((last, before))) => {
+            let ctes: Vec<String> = before
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| format!("w{i} AS ({sql})"))
+                .collect();
+            format!("WITH {} {last}", ctes.join(", "))
+        }
+        (Backend::Sqlite, Some(_)) => format!("BEGIN; {}; COMMIT", statements.join("; ")),
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,

@@ -2,7 +2,7 @@
 
 use super::codec::{list, parse_list};
 use super::records::{InteractionLogin, SessionContext, SessionRecord};
-use super::{Backend, Store, StoreError};
+use super::{Store, StoreError, batch_sql};
 use crate::clock::UnixTime;
 
 #[derive(sqlx::FromRow)]
@@ -62,10 +62,9 @@ impl Store {
              created_at, last_seen_at, expires_at, ended_at, user_agent, ip) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
         const RECORD: &str = "UPDATE interactions SET login_json = $13 WHERE id = $14";
-        let sql = match (completes.is_some(), self.backend) {
-            (false, _) => INSERT.to_owned(),
-            (true, Backend::Sqlite) => format!("BEGIN; {INSERT}; {RECORD}; COMMIT"),
-            (true, Backend::Postgres) => format!("WITH s AS ({INSERT}) {RECORD}"),
+        let sql = match completes {
+            None => INSERT.to_owned(),
+            Some(_) => batch_sql(self.backend, &[INSERT.to_owned(), RECORD.to_owned()]),
         };
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(s.id.clone())
